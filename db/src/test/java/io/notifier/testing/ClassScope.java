@@ -30,8 +30,8 @@ final class ClassScope implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
-    Exception failure = null;
+  public void close() {
+    RuntimeException failure = null;
     while (true) {
       AutoCloseable next;
       synchronized (this) {
@@ -45,7 +45,10 @@ final class ClassScope implements AutoCloseable {
         next.close();
       } catch (Exception e) {
         if (failure == null) {
-          failure = e;
+          failure =
+              e instanceof RuntimeException runtime
+                  ? runtime
+                  : new IllegalStateException("cleaning up after " + label + " failed", e);
         } else {
           failure.addSuppressed(e);
         }

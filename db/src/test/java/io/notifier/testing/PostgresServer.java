@@ -297,7 +297,7 @@ final class PostgresServer implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() {
     String toDrop;
     synchronized (this) {
       if (closed) {
@@ -318,7 +318,11 @@ final class PostgresServer implements AutoCloseable {
       }
     } finally {
       if (stopper != null) {
-        stopper.close();
+        try {
+          stopper.close();
+        } catch (Exception e) {
+          throw new IllegalStateException("could not stop " + this, e);
+        }
       }
     }
   }

@@ -163,7 +163,7 @@ final class RedisEndpoint implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() {
     try {
       connection.close();
       client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
@@ -171,7 +171,11 @@ final class RedisEndpoint implements AutoCloseable {
       log.warn("Closing the harness's Redis client failed: {}", e.getMessage());
     } finally {
       if (stopper != null) {
-        stopper.close();
+        try {
+          stopper.close();
+        } catch (Exception e) {
+          throw new IllegalStateException("could not stop " + this, e);
+        }
       }
     }
   }
