@@ -43,4 +43,12 @@ class SmtpAuthenticationTest {
             () -> GreenMailSmtpTest.send(smtp, "intruder", "s3cret", "a@example.org", "hi", "x"))
         .isInstanceOf(AuthenticationFailedException.class);
   }
+
+  @Test
+  void mailWithoutAuthIsStillAccepted(TestSmtp smtp) throws Exception {
+    // GreenMail checks credentials when a client authenticates, but cannot insist that it does.
+    GreenMailSmtpTest.send(smtp, null, null, "a@example.org", "no auth", "x");
+
+    assertThat(smtp.awaitMessages(1, Duration.ofSeconds(10))).hasSize(1);
+  }
 }
