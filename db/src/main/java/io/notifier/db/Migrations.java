@@ -34,7 +34,7 @@ public final class Migrations {
   }
 
   private static Applied run(DataSource dataSource, String location, String historyTable) {
-    MigrateResult result =
+    Flyway flyway =
         Flyway.configure()
             .dataSource(dataSource)
             .locations(location)
@@ -42,8 +42,11 @@ public final class Migrations {
             // An existing PazPaz database is not empty; the notifier's history starts at zero.
             .baselineOnMigrate(true)
             .baselineVersion("0")
-            .load()
-            .migrate();
-    return new Applied(location, result.migrationsExecuted, result.targetSchemaVersion);
+            .load();
+    MigrateResult result = flyway.migrate();
+    // On a no-op Flyway leaves targetSchemaVersion empty; the history knows the current one.
+    var current = flyway.info().current();
+    String version = current == null ? null : current.getVersion().getVersion();
+    return new Applied(location, result.migrationsExecuted, version);
   }
 }

@@ -63,8 +63,12 @@ public final class JooqCodegen {
     GenerationTool.generate(configuration);
   }
 
-  /** {@code JooqCodegen <jdbcUrl> <user> <password> <dir>} for regenerating by hand. */
+  /** {@code JooqCodegen <jdbcUrl> <user> <dir> [password]} for regenerating by hand. */
   public static void main(String[] args) throws Exception {
-    generate(args[0], args[1], args.length > 2 ? args[2] : "", Path.of(args[3]));
+    if (args.length < 3) {
+      System.err.println("usage: JooqCodegen <jdbcUrl> <user> <dir> [password]");
+      System.exit(2);
+    }
+    generate(args[0], args[1], args.length > 3 ? args[3] : "", Path.of(args[2]));
   }
 }

@@ -31,7 +31,7 @@ public final class ClientNameCipher {
   private static final int NONCE_BYTES = 12;
   private static final int TAG_BITS = 128;
   private static final int TAG_BYTES = TAG_BITS / 8;
-  private static final int MAX_PREFIX = 12; // "v" + up to 10 digits + ":"
+  private static final int MAX_VERSION_DIGITS = 9; // EncryptionKeys.MAX_VERSION
 
   private final EncryptionKeys keys;
   private final SecureRandom random = new SecureRandom();
@@ -65,8 +65,11 @@ public final class ClientNameCipher {
     }
     int version = versionPrefix(stored).orElseThrow();
     Optional<SecretKey> key = keys.version(version);
+    // Too short after the prefix: not a versioned value after all, but a short legacy one whose
+    // random nonce happens to read like a prefix.
+    boolean fits = stored.length - prefixLength >= NONCE_BYTES + TAG_BYTES;
     Optional<String> plain =
-        key.isPresent() ? open(key.get(), stored, prefixLength) : Optional.empty();
+        key.isPresent() && fits ? open(key.get(), stored, prefixLength) : Optional.empty();
     if (plain.isEmpty() && legacy.isPresent()) {
       plain = open(legacy.get(), stored, 0);
     }
@@ -156,10 +159,10 @@ public final class ClientNameCipher {
       return 0;
     }
     int i = 1;
-    while (i < stored.length && i < MAX_PREFIX && stored[i] >= '0' && stored[i] <= '9') {
+    while (i < stored.length && i <= MAX_VERSION_DIGITS && stored[i] >= '0' && stored[i] <= '9') {
       i++;
     }
-    if (i == 1 || i >= stored.length || stored[i] != ':' || i - 1 > 9) {
+    if (i == 1 || i >= stored.length || stored[i] != ':') {
       return 0;
     }
     return i + 1;

@@ -17,6 +17,9 @@ public final class EncryptionKeys {
 
   private static final int KEY_BYTES = 32;
 
+  /** Versions are written as {@code v<N>:}; the reader accepts up to nine digits. */
+  public static final int MAX_VERSION = 999_999_999;
+
   private final TreeMap<Integer, SecretKey> versioned;
   private final SecretKey legacy;
 
@@ -54,9 +57,7 @@ public final class EncryptionKeys {
           throw new IllegalArgumentException(
               "encryption key entry " + position + " has a version that is not a number");
         }
-        if (version < 0) {
-          throw new IllegalArgumentException("encryption key versions must not be negative");
-        }
+        checkVersion(version);
         if (keys.put(version, decodeKey(trimmed.substring(colon + 1), "v" + version)) != null) {
           throw new IllegalArgumentException("encryption key v" + version + " is given twice");
         }
@@ -70,8 +71,19 @@ public final class EncryptionKeys {
   /** Keys given directly (tests and fixtures). */
   public static EncryptionKeys of(Map<Integer, byte[]> versionedKeys, byte[] legacyKey) {
     TreeMap<Integer, SecretKey> keys = new TreeMap<>();
-    versionedKeys.forEach((version, raw) -> keys.put(version, toKey(raw, "v" + version)));
+    versionedKeys.forEach(
+        (version, raw) -> {
+          checkVersion(version);
+          keys.put(version, toKey(raw, "v" + version));
+        });
     return new EncryptionKeys(keys, legacyKey == null ? null : toKey(legacyKey, "legacy"));
+  }
+
+  private static void checkVersion(int version) {
+    if (version < 0 || version > MAX_VERSION) {
+      throw new IllegalArgumentException(
+          "encryption key versions must be between 0 and " + MAX_VERSION + ", was " + version);
+    }
   }
 
   private static SecretKey decodeKey(String base64, String name) {

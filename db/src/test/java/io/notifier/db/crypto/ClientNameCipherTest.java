@@ -184,6 +184,42 @@ class ClientNameCipherTest {
   }
 
   @Test
+  void theHighestAllowedVersionRoundTripsAndAHigherOneIsRefused() throws Exception {
+    ClientNameCipher highest =
+        new ClientNameCipher(EncryptionKeys.of(Map.of(EncryptionKeys.MAX_VERSION, KEY_V3), null));
+    byte[] stored = highest.encrypt("Dana");
+
+    assertThat(new String(stored, 0, 11, StandardCharsets.US_ASCII)).isEqualTo("v999999999:");
+    assertThat(highest.decrypt(stored)).isEqualTo("Dana");
+    assertThatThrownBy(
+            () -> EncryptionKeys.of(Map.of(EncryptionKeys.MAX_VERSION + 1, KEY_V3), null))
+        .hasMessageContaining("between 0 and");
+    assertThatThrownBy(() -> EncryptionKeys.of(Map.of(-1, KEY_V3), null))
+        .hasMessageContaining("between 0 and");
+    String base64 = Base64.getEncoder().encodeToString(KEY_V3);
+    assertThatThrownBy(() -> EncryptionKeys.parse("v1000000000:" + base64, null))
+        .hasMessageContaining("between 0 and");
+  }
+
+  @Test
+  void aShortLegacyValueWhoseNonceReadsLikeAVersionPrefixStillDecrypts() throws Exception {
+    // "Al" sealed under the legacy key with a nonce that starts with "v1:": after that apparent
+    // prefix too few bytes remain for a versioned value, so only the legacy reading can be right.
+    byte[] nonce = "v1:nonce-abc".getBytes(StandardCharsets.US_ASCII);
+    javax.crypto.Cipher gcm = javax.crypto.Cipher.getInstance("AES/GCM/NoPadding");
+    gcm.init(
+        javax.crypto.Cipher.ENCRYPT_MODE,
+        new javax.crypto.spec.SecretKeySpec(KEY_LEGACY, "AES"),
+        new javax.crypto.spec.GCMParameterSpec(128, nonce));
+    byte[] sealed = gcm.doFinal("Al".getBytes(StandardCharsets.UTF_8));
+    byte[] stored = Arrays.copyOf(nonce, nonce.length + sealed.length);
+    System.arraycopy(sealed, 0, stored, nonce.length, sealed.length);
+
+    assertThat(ClientNameCipher.versionPrefix(stored)).contains(1);
+    assertThat(V1_V2_AND_LEGACY.decrypt(stored)).isEqualTo("Al");
+  }
+
+  @Test
   void emptyAndNullValuesFailAsMalformed() {
     assertThat(
             catchThrowableOfType(
