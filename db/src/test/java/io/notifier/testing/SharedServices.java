@@ -58,7 +58,9 @@ final class SharedServices {
     synchronized (LOCK) {
       if (postgresFailure != null) {
         throw new IllegalStateException(
-            "the test PostgreSQL server failed to start earlier in this run", postgresFailure);
+            "the test PostgreSQL server failed earlier in this run: "
+                + postgresFailure.getMessage(),
+            postgresFailure);
       }
       if (postgres == null) {
         try {
@@ -76,7 +78,8 @@ final class SharedServices {
     synchronized (LOCK) {
       if (redisFailure != null) {
         throw new IllegalStateException(
-            "the test Redis server failed to start earlier in this run", redisFailure);
+            "the test Redis server failed earlier in this run: " + redisFailure.getMessage(),
+            redisFailure);
       }
       if (redis == null) {
         try {
