@@ -13,6 +13,8 @@ public enum SkipReason {
   APPOINTMENT_DELETED("appointment_deleted"),
   /** scheduled_start changed since the reminder was scheduled; the new start gets its own. */
   APPOINTMENT_MOVED("appointment_moved"),
+  /** The appointment is no longer 'scheduled' (attended or no-show) but was not cancelled. */
+  APPOINTMENT_NOT_SCHEDULED("appointment_not_scheduled"),
   /** email_enabled or the kind's own switch was turned off, or its time or offset changed. */
   SETTING_DISABLED("setting_disabled"),
   SETTINGS_MISSING("settings_missing"),
