@@ -1,0 +1,147 @@
+package io.notifier.ops.health;
+
+import io.notifier.metrics.NotifierMetrics;
+import io.notifier.model.NotificationKind;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The {@link NotifierMetrics} a process's components get: forwards every call to the real metrics
+ * and remembers when each loop last finished an iteration (completed or failed), which is what
+ * {@code /health/live} checks. A loop that fails every iteration is alive (readiness reports the
+ * dependency); a loop that does neither for {@link HealthConfig#loopWedgedAfter()} is wedged.
+ */
+public final class LoopWatch implements NotifierMetrics {
+
+  private final NotifierMetrics delegate;
+  private final Clock clock;
+  private final Map<String, Instant> lastActivity = new ConcurrentHashMap<>();
+  private volatile Boolean leader;
+
+  public LoopWatch(NotifierMetrics delegate, Clock clock) {
+    this.delegate = delegate;
+    this.clock = clock;
+  }
+
+  /** Loops silent for longer than {@code limit}, as "name (silent 6m)". */
+  public List<String> wedged(Duration limit) {
+    Instant now = clock.instant();
+    List<String> wedged = new ArrayList<>();
+    lastActivity.forEach(
+        (loop, at) -> {
+          Duration silent = Duration.between(at, now);
+          if (silent.compareTo(limit) > 0) {
+            wedged.add(loop + " (silent " + HealthEvaluator.human(silent) + ")");
+          }
+        });
+    wedged.sort(String::compareTo);
+    return wedged;
+  }
+
+  public Map<String, Instant> lastActivity() {
+    return Map.copyOf(lastActivity);
+  }
+
+  /** Whether this process last reported holding the producer's leader lease (null: never said). */
+  public Boolean leader() {
+    return leader;
+  }
+
+  @Override
+  public void loopRan(String loop) {
+    lastActivity.put(loop, clock.instant());
+    delegate.loopRan(loop);
+  }
+
+  @Override
+  public void loopError(String loop) {
+    lastActivity.put(loop, clock.instant());
+    delegate.loopError(loop);
+  }
+
+  @Override
+  public void leadership(boolean isLeader) {
+    this.leader = isLeader;
+    delegate.leadership(isLeader);
+  }
+
+  @Override
+  public void tick(Duration duration, int due, int enqueued) {
+    delegate.tick(duration, due, enqueued);
+  }
+
+  @Override
+  public void enqueued(NotificationKind kind, int count) {
+    delegate.enqueued(kind, count);
+  }
+
+  @Override
+  public void watermarkLag(Duration lag) {
+    delegate.watermarkLag(lag);
+  }
+
+  @Override
+  public void reconciled(int count) {
+    delegate.reconciled(count);
+  }
+
+  @Override
+  public void invalidTimezone() {
+    delegate.invalidTimezone();
+  }
+
+  @Override
+  public void badSetting(NotificationKind kind, String field) {
+    delegate.badSetting(kind, field);
+  }
+
+  @Override
+  public void sent(NotificationKind kind, Duration sendDuration, Duration lateness) {
+    delegate.sent(kind, sendDuration, lateness);
+  }
+
+  @Override
+  public void retried(NotificationKind kind, String failure) {
+    delegate.retried(kind, failure);
+  }
+
+  @Override
+  public void dead(NotificationKind kind, String reason) {
+    delegate.dead(kind, reason);
+  }
+
+  @Override
+  public void uncertain(NotificationKind kind) {
+    delegate.uncertain(kind);
+  }
+
+  @Override
+  public void skipped(NotificationKind kind, String reason) {
+    delegate.skipped(kind, reason);
+  }
+
+  @Override
+  public void duplicateSuppressed(NotificationKind kind) {
+    delegate.duplicateSuppressed(kind);
+  }
+
+  @Override
+  public void reclaimed(int count) {
+    delegate.reclaimed(count);
+  }
+
+  @Override
+  public void badPayload(String reason) {
+    delegate.badPayload(reason);
+  }
+
+  @Override
+  public void inFlight(int count) {
+    delegate.inFlight(count);
+  }
+}
