@@ -1,0 +1,302 @@
+package io.notifier.delivery;
+
+import static io.notifier.db.jooq.Tables.APPOINTMENTS;
+import static io.notifier.db.jooq.Tables.CLIENTS;
+import static io.notifier.db.jooq.Tables.LOCATIONS;
+import static io.notifier.db.jooq.Tables.SERVICES;
+import static io.notifier.db.jooq.Tables.SESSIONS;
+import static io.notifier.db.jooq.Tables.USERS;
+import static io.notifier.db.jooq.Tables.USER_NOTIFICATION_SETTINGS;
+import static io.notifier.db.jooq.Tables.WORKSPACES;
+
+import com.sanctionco.jmail.JMail;
+import io.notifier.content.AppointmentItem;
+import io.notifier.content.NotificationData;
+import io.notifier.content.Recipient;
+import io.notifier.ledger.Delivery;
+import io.notifier.metrics.NotifierMetrics;
+import io.notifier.model.NotificationKind;
+import io.notifier.model.SkipReason;
+import java.time.DateTimeException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import org.jooq.DSLContext;
+import org.jooq.Record;
+import org.jooq.SelectOnConditionStep;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The send-time check: everything the producer knew at enqueue time may have changed since
+ * (settings, users, workspaces, appointments, drafts). Reads the current rows and says either why
+ * the notification must not go out, or what it is about. Never reads {@code appointments.notes}.
+ */
+final class Revalidation {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Revalidation.class);
+  private static final ZoneId UTC = ZoneId.of("UTC");
+
+  /** The outcome of the check. */
+  sealed interface Verdict {
+    /** Do not send; record the reason. */
+    record Skip(SkipReason reason, String detail) implements Verdict {}
+
+    /** The job itself is inconsistent (a ledger row the producer never writes). */
+    record Invalid(String error) implements Verdict {}
+
+    /** Send this. */
+    record Ready(Recipient recipient, NotificationData data) implements Verdict {}
+  }
+
+  private final DSLContext dsl;
+  private final NotifierMetrics metrics;
+  private final Duration staleAfter;
+  private final boolean sendEmptyDigests;
+
+  Revalidation(DSLContext dsl, NotifierMetrics metrics, Duration staleAfter, boolean emptyDigests) {
+    this.dsl = dsl;
+    this.metrics = metrics;
+    this.staleAfter = staleAfter;
+    this.sendEmptyDigests = emptyDigests;
+  }
+
+  Verdict check(Delivery d, Instant now) {
+    var u = USERS;
+    var w = WORKSPACES;
+    var s = USER_NOTIFICATION_SETTINGS;
+    Record row =
+        dsl.select(
+                u.ID,
+                u.EMAIL,
+                u.FULL_NAME,
+                u.IS_ACTIVE,
+                u.WORKSPACE_ID,
+                w.IS_ACTIVE,
+                w.STATUS,
+                w.DELETED_AT,
+                w.TIMEZONE,
+                s.ID,
+                s.EMAIL_ENABLED,
+                s.DIGEST_ENABLED,
+                s.DIGEST_DAYS,
+                s.TOMORROW_DIGEST_ENABLED,
+                s.TOMORROW_DIGEST_DAYS,
+                s.REMINDER_ENABLED,
+                s.REMINDER_MINUTES,
+                s.NOTES_REMINDER_ENABLED)
+            .from(u)
+            .join(w)
+            .on(w.ID.eq(u.WORKSPACE_ID))
+            .leftJoin(s)
+            .on(s.USER_ID.eq(u.ID))
+            .where(u.ID.eq(d.userId()))
+            .fetchOne();
+    if (row == null) {
+      return skip(SkipReason.USER_DELETED, "the user no longer exists");
+    }
+    if (!d.workspaceId().equals(row.get(u.WORKSPACE_ID))) {
+      return skip(SkipReason.USER_DELETED, "the user no longer belongs to the workspace");
+    }
+    if (!Boolean.TRUE.equals(row.get(w.IS_ACTIVE))
+        || !"active".equals(row.get(w.STATUS))
+        || row.get(w.DELETED_AT) != null) {
+      return skip(SkipReason.WORKSPACE_INACTIVE, "the workspace is inactive, suspended or deleted");
+    }
+    if (!Boolean.TRUE.equals(row.get(u.IS_ACTIVE))) {
+      return skip(SkipReason.USER_INACTIVE, "the user was deactivated");
+    }
+    if (row.get(s.ID) == null) {
+      return skip(SkipReason.SETTINGS_MISSING, "the user has no notification settings row");
+    }
+    if (!Boolean.TRUE.equals(row.get(s.EMAIL_ENABLED))) {
+      return skip(SkipReason.SETTING_DISABLED, "email notifications were switched off");
+    }
+    Verdict settings = checkKindSetting(d, row);
+    if (settings != null) {
+      return settings;
+    }
+    String email = row.get(u.EMAIL);
+    if (email == null || email.isBlank() || !JMail.isValid(email.trim())) {
+      return skip(SkipReason.NO_EMAIL_ADDRESS, "the user's email address is missing or malformed");
+    }
+    if (d.kind() != NotificationKind.APPOINTMENT_REMINDER
+        && Duration.between(d.dueAt(), now).compareTo(staleAfter) > 0) {
+      return skip(SkipReason.STALE, "more than " + staleAfter + " late at send time");
+    }
+    ZoneId zone = zone(row.get(w.TIMEZONE), d.workspaceId());
+    Recipient recipient = new Recipient(d.userId(), email.trim(), row.get(u.FULL_NAME), zone);
+    return switch (d.kind()) {
+      case SESSION_NOTES_REMINDER -> draftNotes(d, recipient);
+      case DAILY_DIGEST, TOMORROW_DIGEST -> digest(d, recipient);
+      case APPOINTMENT_REMINDER -> reminder(d, recipient, now);
+    };
+  }
+
+  private Verdict checkKindSetting(Delivery d, Record row) {
+    var s = USER_NOTIFICATION_SETTINGS;
+    switch (d.kind()) {
+      case SESSION_NOTES_REMINDER -> {
+        if (!Boolean.TRUE.equals(row.get(s.NOTES_REMINDER_ENABLED))) {
+          return skip(SkipReason.SETTING_DISABLED, "the notes reminder was switched off");
+        }
+      }
+      case DAILY_DIGEST, TOMORROW_DIGEST -> {
+        boolean daily = d.kind() == NotificationKind.DAILY_DIGEST;
+        if (!Boolean.TRUE.equals(row.get(daily ? s.DIGEST_ENABLED : s.TOMORROW_DIGEST_ENABLED))) {
+          return skip(SkipReason.SETTING_DISABLED, "the digest was switched off");
+        }
+        if (d.localDate() == null) {
+          return new Verdict.Invalid("a digest row without a local date");
+        }
+        Integer[] days = row.get(daily ? s.DIGEST_DAYS : s.TOMORROW_DIGEST_DAYS);
+        int dayOfWeek = d.localDate().getDayOfWeek().getValue() % 7; // 0 = Sunday, as PazPaz
+        if (days == null || Arrays.stream(days).noneMatch(v -> v != null && v == dayOfWeek)) {
+          return skip(SkipReason.SETTING_DISABLED, "the digest is no longer wanted on this day");
+        }
+      }
+      case APPOINTMENT_REMINDER -> {
+        if (!Boolean.TRUE.equals(row.get(s.REMINDER_ENABLED))) {
+          return skip(SkipReason.SETTING_DISABLED, "appointment reminders were switched off");
+        }
+        if (!Objects.equals(row.get(s.REMINDER_MINUTES), d.reminderMinutes())) {
+          return skip(SkipReason.SETTING_DISABLED, "the reminder offset was changed");
+        }
+      }
+    }
+    return null;
+  }
+
+  private Verdict draftNotes(Delivery d, Recipient recipient) {
+    int drafts =
+        dsl.fetchCount(
+            SESSIONS,
+            SESSIONS
+                .CREATED_BY_USER_ID
+                .eq(d.userId())
+                .and(SESSIONS.IS_DRAFT.isTrue())
+                .and(SESSIONS.DELETED_AT.isNull()));
+    if (drafts == 0) {
+      return skip(SkipReason.NO_DRAFT_NOTES, "no draft notes left");
+    }
+    return new Verdict.Ready(recipient, new NotificationData.DraftNotes(drafts));
+  }
+
+  private Verdict digest(Delivery d, Recipient recipient) {
+    boolean tomorrow = d.kind() == NotificationKind.TOMORROW_DIGEST;
+    LocalDate day = tomorrow ? d.localDate().plusDays(1) : d.localDate();
+    // The local day in the workspace's zone: 23, 24 or 25 hours, whatever DST does.
+    OffsetDateTime from = day.atStartOfDay(recipient.zone()).toOffsetDateTime();
+    OffsetDateTime to = day.plusDays(1).atStartOfDay(recipient.zone()).toOffsetDateTime();
+    var a = APPOINTMENTS;
+    List<AppointmentItem> items =
+        appointmentQuery()
+            .where(a.WORKSPACE_ID.eq(d.workspaceId()))
+            .and(a.SCHEDULED_START.ge(from))
+            .and(a.SCHEDULED_START.lt(to))
+            // Cancelled ones are not on the schedule; attended and no-show ones are, labelled.
+            .and(a.STATUS.ne("cancelled"))
+            .orderBy(a.SCHEDULED_START, a.ID)
+            .fetch(Revalidation::toItem);
+    if (items.isEmpty() && !sendEmptyDigests) {
+      return skip(SkipReason.EMPTY_DIGEST, "no appointments on " + day);
+    }
+    return new Verdict.Ready(recipient, new NotificationData.Digest(day, tomorrow, items));
+  }
+
+  private Verdict reminder(Delivery d, Recipient recipient, Instant now) {
+    if (d.appointmentId() == null || d.appointmentStart() == null) {
+      return new Verdict.Invalid("an appointment reminder row without appointment or start");
+    }
+    var a = APPOINTMENTS;
+    Record row =
+        appointmentQuery()
+            .where(a.ID.eq(d.appointmentId()))
+            .and(a.WORKSPACE_ID.eq(d.workspaceId()))
+            .fetchOne();
+    if (row == null) {
+      return skip(SkipReason.APPOINTMENT_DELETED, "the appointment was deleted");
+    }
+    String status = row.get(a.STATUS);
+    if ("cancelled".equals(status)) {
+      return skip(SkipReason.APPOINTMENT_CANCELLED, "the appointment was cancelled");
+    }
+    if (!"scheduled".equals(status)) {
+      return skip(SkipReason.APPOINTMENT_NOT_SCHEDULED, "the appointment is " + status);
+    }
+    Instant start = row.get(a.SCHEDULED_START).toInstant();
+    if (!start.equals(d.appointmentStart())) {
+      return skip(SkipReason.APPOINTMENT_MOVED, "the appointment was moved");
+    }
+    if (!start.isAfter(now)) {
+      return skip(SkipReason.APPOINTMENT_STARTED, "the appointment has already started");
+    }
+    return new Verdict.Ready(recipient, new NotificationData.Reminder(toItem(row)));
+  }
+
+  private SelectOnConditionStep<? extends Record> appointmentQuery() {
+    var a = APPOINTMENTS;
+    var c = CLIENTS;
+    var sv = SERVICES;
+    var l = LOCATIONS;
+    return dsl.select(
+            a.ID,
+            a.SCHEDULED_START,
+            a.SCHEDULED_END,
+            a.STATUS,
+            a.LOCATION_TYPE,
+            a.LOCATION_DETAILS,
+            c.FIRST_NAME,
+            c.LAST_NAME,
+            sv.NAME,
+            l.NAME,
+            l.ADDRESS)
+        .from(a)
+        .join(c)
+        .on(c.ID.eq(a.CLIENT_ID))
+        .leftJoin(sv)
+        .on(sv.ID.eq(a.SERVICE_ID))
+        .leftJoin(l)
+        .on(l.ID.eq(a.LOCATION_ID));
+  }
+
+  private static AppointmentItem toItem(Record r) {
+    var a = APPOINTMENTS;
+    return new AppointmentItem(
+        r.get(a.ID),
+        r.get(a.SCHEDULED_START).toInstant(),
+        r.get(a.SCHEDULED_END).toInstant(),
+        r.get(a.STATUS),
+        r.get(CLIENTS.FIRST_NAME),
+        r.get(CLIENTS.LAST_NAME),
+        r.get(SERVICES.NAME),
+        r.get(a.LOCATION_TYPE),
+        r.get(LOCATIONS.NAME),
+        r.get(LOCATIONS.ADDRESS),
+        r.get(a.LOCATION_DETAILS));
+  }
+
+  /** NULL means UTC, as in PazPaz; an unknown name means UTC too, with a warning and a count. */
+  private ZoneId zone(String timezone, UUID workspaceId) {
+    if (timezone == null || timezone.isBlank()) {
+      return UTC;
+    }
+    try {
+      return ZoneId.of(timezone.trim());
+    } catch (DateTimeException e) {
+      LOG.warn("workspace {} has an invalid time zone; times are shown in UTC", workspaceId);
+      metrics.invalidTimezone();
+      return UTC;
+    }
+  }
+
+  private static Verdict skip(SkipReason reason, String detail) {
+    return new Verdict.Skip(reason, detail);
+  }
+}

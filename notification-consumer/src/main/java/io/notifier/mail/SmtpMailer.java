@@ -1,0 +1,156 @@
+package io.notifier.mail;
+
+import jakarta.mail.internet.AddressException;
+import jakarta.mail.internet.InternetAddress;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.simplejavamail.api.email.Email;
+import org.simplejavamail.api.email.EmailPopulatingBuilder;
+import org.simplejavamail.api.mailer.Mailer;
+import org.simplejavamail.api.mailer.config.TransportStrategy;
+import org.simplejavamail.email.EmailBuilder;
+import org.simplejavamail.mailer.MailerBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends {@link OutgoingEmail}s through simple-java-mail with the batch module's SMTP connection
+ * pool. Sends are synchronous on the caller's thread and never throw: every failure comes back
+ * classified ({@link SmtpFailureClassifier}). Thread-safe; one per process.
+ */
+public final class SmtpMailer implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SmtpMailer.class);
+
+  /** Idle pooled connections are closed after this (relays drop idle clients anyway). */
+  public static final Duration POOLED_CONNECTION_IDLE_EXPIRY = Duration.ofSeconds(20);
+
+  private final SmtpConfig config;
+  private final Mailer mailer;
+
+  public SmtpMailer(SmtpConfig config) {
+    this.config = config;
+    this.mailer = build(config);
+  }
+
+  public SmtpConfig config() {
+    return config;
+  }
+
+  /** The underlying mailer (tests inspect its session properties). */
+  Mailer mailer() {
+    return mailer;
+  }
+
+  static Mailer build(SmtpConfig config) {
+    TransportStrategy strategy =
+        switch (config.security()) {
+          case PLAIN, STARTTLS -> TransportStrategy.SMTP_TLS;
+          case SMTPS -> TransportStrategy.SMTPS;
+        };
+    if (config.security() == SmtpConfig.Security.PLAIN) {
+      strategy = TransportStrategy.SMTP;
+    }
+    String prefix = config.security() == SmtpConfig.Security.SMTPS ? "mail.smtps." : "mail.smtp.";
+    var builder =
+        MailerBuilder.withSMTPServer(
+                config.host(), config.port(), config.username(), config.password())
+            .withTransportStrategy(strategy)
+            .withSessionTimeout((int) config.readTimeout().toMillis())
+            .withConnectionPoolCoreSize(0)
+            .withConnectionPoolMaxSize(config.connectionPoolSize())
+            .withConnectionPoolClaimTimeoutMillis((int) config.poolClaimTimeout().toMillis())
+            .withConnectionPoolExpireAfterMillis((int) POOLED_CONNECTION_IDLE_EXPIRY.toMillis())
+            .trustingAllHosts(config.trustAnyCertificate())
+            .verifyingServerIdentity(!config.trustAnyCertificate())
+            // The three socket timeouts, each its own value (the session timeout sets all three
+            // to one number).
+            .withProperty(prefix + "connectiontimeout", millis(config.connectTimeout()))
+            .withProperty(prefix + "timeout", millis(config.readTimeout()))
+            .withProperty(prefix + "writetimeout", millis(config.writeTimeout()));
+    if (config.security() == SmtpConfig.Security.PLAIN) {
+      // simple-java-mail's plain strategy tries STARTTLS opportunistically; PLAIN means no TLS.
+      builder = builder.withProperty("mail.smtp.starttls.enable", "false");
+    }
+    return builder.buildMailer();
+  }
+
+  private static String millis(Duration d) {
+    return Long.toString(d.toMillis());
+  }
+
+  /** Sends one email and says what happened. Never throws. */
+  public SendResult send(OutgoingEmail email) {
+    long started = System.nanoTime();
+    Email message;
+    try {
+      message = toEmail(email);
+    } catch (AddressException | RuntimeException e) {
+      return new SendResult.Failed(
+          new SmtpFailure(
+              SmtpFailure.Category.PERMANENT,
+              0,
+              "invalid_message",
+              "the message could not be built: "
+                  + e.getClass().getSimpleName()
+                  + (e instanceof AddressException ? " (recipient address)" : "")),
+          elapsed(started));
+    }
+    try {
+      mailer.sendMail(message, false).get();
+      return new SendResult.Accepted(email.messageId(), elapsed(started));
+    } catch (ExecutionException e) {
+      return failed(e.getCause() == null ? e : e.getCause(), started);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return failed(e, started);
+    } catch (RuntimeException e) {
+      return failed(e, started);
+    }
+  }
+
+  private static SendResult failed(Throwable error, long started) {
+    SmtpFailure failure = SmtpFailureClassifier.classify(error);
+    LOG.debug("SMTP send failed: {}", failure.summary());
+    return new SendResult.Failed(failure, elapsed(started));
+  }
+
+  private Email toEmail(OutgoingEmail email) throws AddressException {
+    EmailPopulatingBuilder builder =
+        EmailBuilder.startingBlank()
+            .from(config.fromName(), config.fromAddress())
+            // One strictly parsed address: the String overloads would split on ',' and ';'.
+            .to(new InternetAddress(email.to(), true))
+            .withSubject(email.subject())
+            .withPlainText(email.text())
+            .withHTMLText(email.html())
+            .fixingMessageId(email.messageId());
+    for (Map.Entry<String, String> header : email.headers().entrySet()) {
+      builder = builder.withHeader(header.getKey(), header.getValue());
+    }
+    return builder.buildEmail();
+  }
+
+  private static Duration elapsed(long startedNanos) {
+    return Duration.ofNanos(System.nanoTime() - startedNanos);
+  }
+
+  /** Closes the pooled connections, waiting up to {@code timeout}. */
+  public void close(Duration timeout) {
+    try {
+      mailer.shutdownConnectionPool().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException | RuntimeException e) {
+      LOG.warn("closing the SMTP connection pool failed: {}", e.toString());
+    }
+  }
+
+  @Override
+  public void close() {
+    close(Duration.ofSeconds(5));
+  }
+}
