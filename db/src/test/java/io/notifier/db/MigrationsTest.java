@@ -45,7 +45,7 @@ class MigrationsTest {
           "appointment_reminders_sent");
 
   private static final Set<String> NOTIFIER_TABLES =
-      Set.of("notifier_deliveries", "notifier_scheduler_state");
+      Set.of("notifier_deliveries", "notifier_scheduler_state", "notifier_user_schedule");
 
   @Test
   void allScopeOnAnEmptyDatabaseCreatesEveryPazPazAndNotifierTable(TestDatabase db) {

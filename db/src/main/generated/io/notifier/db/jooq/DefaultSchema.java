@@ -10,6 +10,7 @@ import io.notifier.db.jooq.tables.Clients;
 import io.notifier.db.jooq.tables.Locations;
 import io.notifier.db.jooq.tables.NotifierDeliveries;
 import io.notifier.db.jooq.tables.NotifierSchedulerState;
+import io.notifier.db.jooq.tables.NotifierUserSchedule;
 import io.notifier.db.jooq.tables.Services;
 import io.notifier.db.jooq.tables.Sessions;
 import io.notifier.db.jooq.tables.UserNotificationSettings;
@@ -69,6 +70,11 @@ public class DefaultSchema extends SchemaImpl {
     public final NotifierSchedulerState NOTIFIER_SCHEDULER_STATE = NotifierSchedulerState.NOTIFIER_SCHEDULER_STATE;
 
     /**
+     * The table <code>notifier_user_schedule</code>.
+     */
+    public final NotifierUserSchedule NOTIFIER_USER_SCHEDULE = NotifierUserSchedule.NOTIFIER_USER_SCHEDULE;
+
+    /**
      * The table <code>services</code>.
      */
     public final Services SERVICES = Services.SERVICES;
@@ -115,6 +121,7 @@ public class DefaultSchema extends SchemaImpl {
             Locations.LOCATIONS,
             NotifierDeliveries.NOTIFIER_DELIVERIES,
             NotifierSchedulerState.NOTIFIER_SCHEDULER_STATE,
+            NotifierUserSchedule.NOTIFIER_USER_SCHEDULE,
             Services.SERVICES,
             Sessions.SESSIONS,
             UserNotificationSettings.USER_NOTIFICATION_SETTINGS,

@@ -8,9 +8,11 @@ import io.notifier.db.jooq.tables.AppointmentRemindersSent;
 import io.notifier.db.jooq.tables.Appointments;
 import io.notifier.db.jooq.tables.Clients;
 import io.notifier.db.jooq.tables.NotifierDeliveries;
+import io.notifier.db.jooq.tables.NotifierUserSchedule;
 import io.notifier.db.jooq.tables.Sessions;
 import io.notifier.db.jooq.tables.UserNotificationSettings;
 import io.notifier.db.jooq.tables.Users;
+import io.notifier.db.jooq.tables.Workspaces;
 
 import org.jooq.Index;
 import org.jooq.OrderField;
@@ -30,6 +32,7 @@ public class Indexes {
 
     public static final Index IX_APPOINTMENT_REMINDERS_SENT_SENT_AT = Internal.createIndex(DSL.name("ix_appointment_reminders_sent_sent_at"), AppointmentRemindersSent.APPOINTMENT_REMINDERS_SENT, new OrderField[] { AppointmentRemindersSent.APPOINTMENT_REMINDERS_SENT.SENT_AT }, false);
     public static final Index IX_APPOINTMENTS_SCHEDULED_START = Internal.createIndex(DSL.name("ix_appointments_scheduled_start"), Appointments.APPOINTMENTS, new OrderField[] { Appointments.APPOINTMENTS.SCHEDULED_START }, false);
+    public static final Index IX_APPOINTMENTS_SCHEDULED_UPDATED_AT = Internal.createIndex(DSL.name("ix_appointments_scheduled_updated_at"), Appointments.APPOINTMENTS, new OrderField[] { Appointments.APPOINTMENTS.UPDATED_AT }, false);
     public static final Index IX_APPOINTMENTS_WORKSPACE_START = Internal.createIndex(DSL.name("ix_appointments_workspace_start"), Appointments.APPOINTMENTS, new OrderField[] { Appointments.APPOINTMENTS.WORKSPACE_ID, Appointments.APPOINTMENTS.SCHEDULED_START }, false);
     public static final Index IX_CLIENTS_WORKSPACE_ID = Internal.createIndex(DSL.name("ix_clients_workspace_id"), Clients.CLIENTS, new OrderField[] { Clients.CLIENTS.WORKSPACE_ID }, false);
     public static final Index IX_DELIVERIES_APPOINTMENT = Internal.createIndex(DSL.name("ix_deliveries_appointment"), NotifierDeliveries.NOTIFIER_DELIVERIES, new OrderField[] { NotifierDeliveries.NOTIFIER_DELIVERIES.APPOINTMENT_ID }, false);
@@ -41,6 +44,11 @@ public class Indexes {
     public static final Index IX_UNS_NOTES_REMINDER_DUE = Internal.createIndex(DSL.name("ix_uns_notes_reminder_due"), UserNotificationSettings.USER_NOTIFICATION_SETTINGS, new OrderField[] { UserNotificationSettings.USER_NOTIFICATION_SETTINGS.NOTES_REMINDER_TIME }, false);
     public static final Index IX_UNS_REMINDER_WORKSPACE = Internal.createIndex(DSL.name("ix_uns_reminder_workspace"), UserNotificationSettings.USER_NOTIFICATION_SETTINGS, new OrderField[] { UserNotificationSettings.USER_NOTIFICATION_SETTINGS.WORKSPACE_ID, UserNotificationSettings.USER_NOTIFICATION_SETTINGS.REMINDER_MINUTES }, false);
     public static final Index IX_UNS_TOMORROW_DIGEST_DUE = Internal.createIndex(DSL.name("ix_uns_tomorrow_digest_due"), UserNotificationSettings.USER_NOTIFICATION_SETTINGS, new OrderField[] { UserNotificationSettings.USER_NOTIFICATION_SETTINGS.TOMORROW_DIGEST_TIME }, false);
+    public static final Index IX_UNS_UPDATED_AT = Internal.createIndex(DSL.name("ix_uns_updated_at"), UserNotificationSettings.USER_NOTIFICATION_SETTINGS, new OrderField[] { UserNotificationSettings.USER_NOTIFICATION_SETTINGS.UPDATED_AT }, false);
     public static final Index IX_USER_NOTIFICATION_SETTINGS_WORKSPACE_ID = Internal.createIndex(DSL.name("ix_user_notification_settings_workspace_id"), UserNotificationSettings.USER_NOTIFICATION_SETTINGS, new OrderField[] { UserNotificationSettings.USER_NOTIFICATION_SETTINGS.WORKSPACE_ID }, false);
+    public static final Index IX_USER_SCHEDULE_DIGEST = Internal.createIndex(DSL.name("ix_user_schedule_digest"), NotifierUserSchedule.NOTIFIER_USER_SCHEDULE, new OrderField[] { NotifierUserSchedule.NOTIFIER_USER_SCHEDULE.DIGEST_TIME, NotifierUserSchedule.NOTIFIER_USER_SCHEDULE.ZONE_KEY }, false);
+    public static final Index IX_USER_SCHEDULE_NOTES = Internal.createIndex(DSL.name("ix_user_schedule_notes"), NotifierUserSchedule.NOTIFIER_USER_SCHEDULE, new OrderField[] { NotifierUserSchedule.NOTIFIER_USER_SCHEDULE.NOTES_REMINDER_TIME, NotifierUserSchedule.NOTIFIER_USER_SCHEDULE.ZONE_KEY }, false);
+    public static final Index IX_USER_SCHEDULE_TOMORROW = Internal.createIndex(DSL.name("ix_user_schedule_tomorrow"), NotifierUserSchedule.NOTIFIER_USER_SCHEDULE, new OrderField[] { NotifierUserSchedule.NOTIFIER_USER_SCHEDULE.TOMORROW_DIGEST_TIME, NotifierUserSchedule.NOTIFIER_USER_SCHEDULE.ZONE_KEY }, false);
     public static final Index IX_USERS_WORKSPACE_ID = Internal.createIndex(DSL.name("ix_users_workspace_id"), Users.USERS, new OrderField[] { Users.USERS.WORKSPACE_ID }, false);
+    public static final Index IX_WORKSPACES_UPDATED_AT = Internal.createIndex(DSL.name("ix_workspaces_updated_at"), Workspaces.WORKSPACES, new OrderField[] { Workspaces.WORKSPACES.UPDATED_AT }, false);
 }

@@ -10,6 +10,7 @@ import io.notifier.db.jooq.tables.Clients;
 import io.notifier.db.jooq.tables.Locations;
 import io.notifier.db.jooq.tables.NotifierDeliveries;
 import io.notifier.db.jooq.tables.NotifierSchedulerState;
+import io.notifier.db.jooq.tables.NotifierUserSchedule;
 import io.notifier.db.jooq.tables.Services;
 import io.notifier.db.jooq.tables.Sessions;
 import io.notifier.db.jooq.tables.UserNotificationSettings;
@@ -52,6 +53,11 @@ public class Tables {
      * The table <code>notifier_scheduler_state</code>.
      */
     public static final NotifierSchedulerState NOTIFIER_SCHEDULER_STATE = NotifierSchedulerState.NOTIFIER_SCHEDULER_STATE;
+
+    /**
+     * The table <code>notifier_user_schedule</code>.
+     */
+    public static final NotifierUserSchedule NOTIFIER_USER_SCHEDULE = NotifierUserSchedule.NOTIFIER_USER_SCHEDULE;
 
     /**
      * The table <code>services</code>.

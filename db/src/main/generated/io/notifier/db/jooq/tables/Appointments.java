@@ -201,7 +201,7 @@ public class Appointments extends TableImpl<AppointmentsRecord> {
 
     @Override
     public List<Index> getIndexes() {
-        return Arrays.asList(Indexes.IX_APPOINTMENTS_SCHEDULED_START, Indexes.IX_APPOINTMENTS_WORKSPACE_START);
+        return Arrays.asList(Indexes.IX_APPOINTMENTS_SCHEDULED_START, Indexes.IX_APPOINTMENTS_SCHEDULED_UPDATED_AT, Indexes.IX_APPOINTMENTS_WORKSPACE_START);
     }
 
     @Override

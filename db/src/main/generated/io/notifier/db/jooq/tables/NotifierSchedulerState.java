@@ -71,6 +71,11 @@ public class NotifierSchedulerState extends TableImpl<NotifierSchedulerStateReco
      */
     public final TableField<NotifierSchedulerStateRecord, String> UPDATED_BY = createField(DSL.name("updated_by"), SQLDataType.VARCHAR(200), this, "");
 
+    /**
+     * The column <code>notifier_scheduler_state.changes_seen_until</code>.
+     */
+    public final TableField<NotifierSchedulerStateRecord, OffsetDateTime> CHANGES_SEEN_UNTIL = createField(DSL.name("changes_seen_until"), SQLDataType.TIMESTAMPWITHTIMEZONE(6), this, "");
+
     private NotifierSchedulerState(Name alias, Table<NotifierSchedulerStateRecord> aliased) {
         this(alias, aliased, (Field<?>[]) null, null);
     }

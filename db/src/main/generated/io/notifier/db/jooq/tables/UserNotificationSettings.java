@@ -244,7 +244,7 @@ public class UserNotificationSettings extends TableImpl<UserNotificationSettings
 
     @Override
     public List<Index> getIndexes() {
-        return Arrays.asList(Indexes.IX_UNS_DIGEST_DUE, Indexes.IX_UNS_NOTES_REMINDER_DUE, Indexes.IX_UNS_REMINDER_WORKSPACE, Indexes.IX_UNS_TOMORROW_DIGEST_DUE, Indexes.IX_USER_NOTIFICATION_SETTINGS_WORKSPACE_ID);
+        return Arrays.asList(Indexes.IX_UNS_DIGEST_DUE, Indexes.IX_UNS_NOTES_REMINDER_DUE, Indexes.IX_UNS_REMINDER_WORKSPACE, Indexes.IX_UNS_TOMORROW_DIGEST_DUE, Indexes.IX_UNS_UPDATED_AT, Indexes.IX_USER_NOTIFICATION_SETTINGS_WORKSPACE_ID);
     }
 
     @Override

@@ -5,6 +5,7 @@ package io.notifier.db.jooq.tables;
 
 
 import io.notifier.db.jooq.DefaultSchema;
+import io.notifier.db.jooq.Indexes;
 import io.notifier.db.jooq.Keys;
 import io.notifier.db.jooq.tables.Appointments.AppointmentsPath;
 import io.notifier.db.jooq.tables.Clients.ClientsPath;
@@ -25,6 +26,7 @@ import org.jooq.Check;
 import org.jooq.Condition;
 import org.jooq.Field;
 import org.jooq.ForeignKey;
+import org.jooq.Index;
 import org.jooq.InverseForeignKey;
 import org.jooq.Name;
 import org.jooq.Path;
@@ -171,6 +173,11 @@ public class Workspaces extends TableImpl<WorkspacesRecord> {
     @Override
     public Schema getSchema() {
         return aliased() ? null : DefaultSchema.DEFAULT_SCHEMA;
+    }
+
+    @Override
+    public List<Index> getIndexes() {
+        return Arrays.asList(Indexes.IX_WORKSPACES_UPDATED_AT);
     }
 
     @Override

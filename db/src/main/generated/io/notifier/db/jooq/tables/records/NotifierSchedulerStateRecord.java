@@ -76,6 +76,20 @@ public class NotifierSchedulerStateRecord extends UpdatableRecordImpl<NotifierSc
         return (String) get(3);
     }
 
+    /**
+     * Setter for <code>notifier_scheduler_state.changes_seen_until</code>.
+     */
+    public void setChangesSeenUntil(OffsetDateTime value) {
+        set(4, value);
+    }
+
+    /**
+     * Getter for <code>notifier_scheduler_state.changes_seen_until</code>.
+     */
+    public OffsetDateTime getChangesSeenUntil() {
+        return (OffsetDateTime) get(4);
+    }
+
     // -------------------------------------------------------------------------
     // Primary key information
     // -------------------------------------------------------------------------
@@ -99,13 +113,14 @@ public class NotifierSchedulerStateRecord extends UpdatableRecordImpl<NotifierSc
     /**
      * Create a detached, initialised NotifierSchedulerStateRecord
      */
-    public NotifierSchedulerStateRecord(String name, OffsetDateTime coveredUntil, OffsetDateTime updatedAt, String updatedBy) {
+    public NotifierSchedulerStateRecord(String name, OffsetDateTime coveredUntil, OffsetDateTime updatedAt, String updatedBy, OffsetDateTime changesSeenUntil) {
         super(NotifierSchedulerState.NOTIFIER_SCHEDULER_STATE);
 
         setName(name);
         setCoveredUntil(coveredUntil);
         setUpdatedAt(updatedAt);
         setUpdatedBy(updatedBy);
+        setChangesSeenUntil(changesSeenUntil);
         resetTouchedOnNotNull();
     }
 }
