@@ -102,6 +102,21 @@ public final class MicrometerNotifierMetrics implements NotifierMetrics {
   }
 
   @Override
+  public void catchUpAbandoned(Duration abandoned) {
+    safely(
+        () -> {
+          counter("notifier_catch_up_abandoned").increment();
+          counter("notifier_catch_up_abandoned_seconds")
+              .increment(Math.max(0, abandoned.toSeconds()));
+        });
+  }
+
+  @Override
+  public void scheduleDrift(int rows) {
+    safely(() -> counter("notifier_schedule_drift_rows").increment(rows));
+  }
+
+  @Override
   public void reconciled(int count) {
     safely(() -> counter("notifier_jobs_reconciled").increment(count));
   }

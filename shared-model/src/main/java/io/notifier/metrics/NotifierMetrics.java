@@ -25,6 +25,18 @@ public interface NotifierMetrics {
   /** How far behind now the watermark is after a tick (a gauge). */
   default void watermarkLag(Duration lag) {}
 
+  /**
+   * The watermark was older than the producer's maximum catch-up window: the oldest {@code
+   * abandoned} stretch of due instants was given up without being resolved (one call per tick).
+   */
+  default void catchUpAbandoned(Duration abandoned) {}
+
+  /**
+   * A full re-sync of the producer's schedule index corrected {@code rows} rows that the per-tick
+   * change tracking had missed (a PazPaz row changed without its updated_at moving).
+   */
+  default void scheduleDrift(int rows) {}
+
   /** Jobs the reconciler put back on the queue because Redis did not hold them. */
   default void reconciled(int count) {}
 
