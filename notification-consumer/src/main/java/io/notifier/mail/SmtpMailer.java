@@ -4,6 +4,7 @@ import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -65,17 +66,20 @@ public final class SmtpMailer implements AutoCloseable {
             .withConnectionPoolClaimTimeoutMillis((int) config.poolClaimTimeout().toMillis())
             .withConnectionPoolExpireAfterMillis((int) POOLED_CONNECTION_IDLE_EXPIRY.toMillis())
             .trustingAllHosts(config.trustAnyCertificate())
-            .verifyingServerIdentity(!config.trustAnyCertificate())
-            // The three socket timeouts, each its own value (the session timeout sets all three
-            // to one number).
-            .withProperty(prefix + "connectiontimeout", millis(config.connectTimeout()))
-            .withProperty(prefix + "timeout", millis(config.readTimeout()))
-            .withProperty(prefix + "writetimeout", millis(config.writeTimeout()));
+            .verifyingServerIdentity(!config.trustAnyCertificate());
     if (config.security() == SmtpConfig.Security.PLAIN) {
       // simple-java-mail's plain strategy tries STARTTLS opportunistically; PLAIN means no TLS.
       builder = builder.withProperty("mail.smtp.starttls.enable", "false");
     }
-    return builder.buildMailer();
+    Mailer mailer = builder.buildMailer();
+    // The three socket timeouts, each its own value. simple-java-mail's session timeout sets all
+    // three to one number (after any custom property), so they are set on the built session,
+    // whose properties every pooled transport reads when it connects.
+    Properties properties = mailer.getSession().getProperties();
+    properties.setProperty(prefix + "connectiontimeout", millis(config.connectTimeout()));
+    properties.setProperty(prefix + "timeout", millis(config.readTimeout()));
+    properties.setProperty(prefix + "writetimeout", millis(config.writeTimeout()));
+    return mailer;
   }
 
   private static String millis(Duration d) {

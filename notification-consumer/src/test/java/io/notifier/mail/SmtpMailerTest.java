@@ -1,0 +1,249 @@
+package io.notifier.mail;
+
+import static io.notifier.mail.ScriptedSmtpServer.accept;
+import static io.notifier.mail.ScriptedSmtpServer.rejectData;
+import static io.notifier.mail.ScriptedSmtpServer.rejectRecipient;
+import static io.notifier.mail.ScriptedSmtpServer.stallAfterData;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.icegreen.greenmail.configuration.GreenMailConfiguration;
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
+import io.notifier.testing.RealServicesTest;
+import io.notifier.testing.TestSmtp;
+import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeMultipart;
+import java.io.InputStream;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The SMTP layer against real servers: security modes, timeouts, and each failure class. */
+@RealServicesTest
+class SmtpMailerTest {
+
+  private static final String FROM = "notifier@pazpaz.test";
+  private static final Duration SHORT = Duration.ofMillis(1500);
+
+  @BeforeEach
+  void emptyMailbox(TestSmtp smtp) {
+    smtp.reset();
+  }
+
+  private static OutgoingEmail email(String messageId) {
+    return new OutgoingEmail(
+        "therapist@example.org",
+        "You have 2 draft session notes",
+        "plain body",
+        "<p>html body</p>",
+        messageId,
+        Map.of("Auto-Submitted", "auto-generated"));
+  }
+
+  private static SmtpConfig plain(int port) {
+    return SmtpConfig.of("127.0.0.1", port, SmtpConfig.Security.PLAIN, FROM)
+        .withTimeouts(SHORT, SHORT, SHORT);
+  }
+
+  @Test
+  void plainSendArrivesAsMultipartAlternativeWithTheFixedMessageId(TestSmtp smtp) throws Exception {
+    try (SmtpMailer mailer = new SmtpMailer(plain(smtp.port()))) {
+      SendResult result = mailer.send(email("<abc123@pazpaz.test>"));
+
+      assertThat(result).isInstanceOf(SendResult.Accepted.class);
+      MimeMessage received = smtp.awaitMessages(1, Duration.ofSeconds(10)).get(0);
+      assertThat(received.getMessageID()).isEqualTo("<abc123@pazpaz.test>");
+      assertThat(received.getHeader("Auto-Submitted")).containsExactly("auto-generated");
+      assertThat(received.getContentType()).startsWith("multipart/");
+      assertThat(received.getContent()).isInstanceOf(MimeMultipart.class);
+      assertThat(received.getFrom()[0].toString()).contains(FROM);
+    }
+  }
+
+  @Test
+  void everySocketTimeoutIsSetOnTheSessionWithItsOwnValue() {
+    SmtpConfig config =
+        SmtpConfig.of("127.0.0.1", 2525, SmtpConfig.Security.PLAIN, FROM)
+            .withTimeouts(Duration.ofSeconds(3), Duration.ofSeconds(7), Duration.ofSeconds(11));
+    try (SmtpMailer mailer = new SmtpMailer(config)) {
+      Properties props = mailer.mailer().getSession().getProperties();
+      assertThat(props.getProperty("mail.smtp.connectiontimeout")).isEqualTo("3000");
+      assertThat(props.getProperty("mail.smtp.timeout")).isEqualTo("7000");
+      assertThat(props.getProperty("mail.smtp.writetimeout")).isEqualTo("11000");
+      assertThat(props.getProperty("mail.smtp.starttls.enable")).isEqualTo("false");
+    }
+    try (SmtpMailer smtps =
+        new SmtpMailer(
+            SmtpConfig.of("127.0.0.1", 465, SmtpConfig.Security.SMTPS, FROM)
+                .withTimeouts(
+                    Duration.ofSeconds(2), Duration.ofSeconds(4), Duration.ofSeconds(6)))) {
+      Properties props = smtps.mailer().getSession().getProperties();
+      assertThat(props.getProperty("mail.smtps.connectiontimeout")).isEqualTo("2000");
+      assertThat(props.getProperty("mail.smtps.timeout")).isEqualTo("4000");
+      assertThat(props.getProperty("mail.smtps.writetimeout")).isEqualTo("6000");
+    }
+  }
+
+  @Test
+  void aSlowButAnsweringServerWithinTheReadTimeoutDelivers() {
+    try (ScriptedSmtpServer server = ScriptedSmtpServer.start(n -> ScriptedSmtpServer.slow(300));
+        SmtpMailer mailer = new SmtpMailer(plain(server.port()))) {
+      assertThat(mailer.send(email("<slow@pazpaz.test>"))).isInstanceOf(SendResult.Accepted.class);
+    }
+  }
+
+  @Test
+  void smtpsWithAuthenticationDeliversAndAWrongPasswordIsRetriable() {
+    GreenMail tls =
+        new GreenMail(new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTPS))
+            .withConfiguration(GreenMailConfiguration.aConfig().withUser("notifier", "s3cret"));
+    tls.start();
+    try {
+      tls.getUserManager().setAuthRequired(true);
+      SmtpConfig config =
+          SmtpConfig.of("127.0.0.1", tls.getSmtps().getPort(), SmtpConfig.Security.SMTPS, FROM)
+              .withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(5))
+              .trustingAnyCertificate(true);
+      try (SmtpMailer good = new SmtpMailer(config.withCredentials("notifier", "s3cret"));
+          SmtpMailer bad = new SmtpMailer(config.withCredentials("notifier", "wrong"))) {
+        assertThat(good.send(email("<smtps@pazpaz.test>"))).isInstanceOf(SendResult.Accepted.class);
+        SendResult refused = bad.send(email("<smtps2@pazpaz.test>"));
+        assertThat(refused).isInstanceOf(SendResult.Failed.class);
+        SmtpFailure failure = ((SendResult.Failed) refused).failure();
+        assertThat(failure.category()).isEqualTo(SmtpFailure.Category.TRANSIENT);
+        assertThat(failure.reason()).isEqualTo("auth");
+      }
+      assertThat(tls.getReceivedMessages()).hasSize(1);
+    } finally {
+      tls.stop();
+    }
+  }
+
+  @Test
+  void startTlsWithAuthenticationDelivers() throws Exception {
+    try (ScriptedSmtpServer server =
+        ScriptedSmtpServer.startTlsWithAuth(testTls(), "notifier", "s3cret")) {
+      SmtpConfig config =
+          SmtpConfig.of("127.0.0.1", server.port(), SmtpConfig.Security.STARTTLS, FROM)
+              .withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(5))
+              .withCredentials("notifier", "s3cret")
+              .trustingAnyCertificate(true);
+      try (SmtpMailer mailer = new SmtpMailer(config)) {
+        assertThat(mailer.send(email("<tls@pazpaz.test>"))).isInstanceOf(SendResult.Accepted.class);
+      }
+      assertThat(server.accepted()).hasSize(1);
+    }
+  }
+
+  @Test
+  void aServerWithoutStartTlsIsRefusedWhenStartTlsIsRequired(TestSmtp smtp) {
+    SmtpConfig config =
+        SmtpConfig.of("127.0.0.1", smtp.port(), SmtpConfig.Security.STARTTLS, FROM)
+            .withTimeouts(SHORT, SHORT, SHORT);
+    try (SmtpMailer mailer = new SmtpMailer(config)) {
+      SendResult result = mailer.send(email("<notls@pazpaz.test>"));
+      assertThat(result).isInstanceOf(SendResult.Failed.class);
+      assertThat(smtp.messages()).isEmpty();
+    }
+  }
+
+  @Test
+  void a421ReplyIsTransientAndTheNextTryIsAccepted() {
+    try (ScriptedSmtpServer server =
+            ScriptedSmtpServer.start(n -> n == 1 ? rejectData(421, "try later") : accept());
+        SmtpMailer mailer = new SmtpMailer(plain(server.port()))) {
+      SendResult first = mailer.send(email("<r1@pazpaz.test>"));
+      SendResult second = mailer.send(email("<r1@pazpaz.test>"));
+
+      assertThat(first)
+          .isInstanceOfSatisfying(
+              SendResult.Failed.class,
+              f -> {
+                assertThat(f.failure().category()).isEqualTo(SmtpFailure.Category.TRANSIENT);
+                assertThat(f.failure().replyCode()).isEqualTo(421);
+                assertThat(f.failure().reason()).isEqualTo("smtp_4xx");
+              });
+      assertThat(second).isInstanceOf(SendResult.Accepted.class);
+      assertThat(server.accepted()).hasSize(1);
+    }
+  }
+
+  @Test
+  void a550ForTheRecipientIsPermanentAndTheErrorHidesTheAddress() {
+    try (ScriptedSmtpServer server =
+            ScriptedSmtpServer.start(
+                n -> rejectRecipient(550, "5.1.1 <therapist@example.org>: mailbox unavailable"));
+        SmtpMailer mailer = new SmtpMailer(plain(server.port()))) {
+      SendResult result = mailer.send(email("<p1@pazpaz.test>"));
+
+      SmtpFailure failure = ((SendResult.Failed) result).failure();
+      assertThat(failure.category()).isEqualTo(SmtpFailure.Category.PERMANENT);
+      assertThat(failure.replyCode()).isEqualTo(550);
+      assertThat(failure.summary()).contains("550").contains("mailbox unavailable");
+      assertThat(failure.summary()).doesNotContain("therapist@example.org");
+    }
+  }
+
+  @Test
+  void aServerThatNeverAnswersIsATransientTimeout() {
+    try (ScriptedSmtpServer.SilentServer silent = new ScriptedSmtpServer.SilentServer();
+        SmtpMailer mailer = new SmtpMailer(plain(silent.port()))) {
+      SmtpFailure failure = ((SendResult.Failed) mailer.send(email("<t@pazpaz.test>"))).failure();
+
+      assertThat(failure.category()).isEqualTo(SmtpFailure.Category.TRANSIENT);
+      assertThat(failure.reason()).isEqualTo("timeout");
+    }
+  }
+
+  @Test
+  void aRefusedConnectionIsTransient() {
+    try (SmtpMailer mailer = new SmtpMailer(plain(ScriptedSmtpServer.refusedPort()))) {
+      SmtpFailure failure = ((SendResult.Failed) mailer.send(email("<c@pazpaz.test>"))).failure();
+
+      assertThat(failure.category()).isEqualTo(SmtpFailure.Category.TRANSIENT);
+      assertThat(failure.reason()).isEqualTo("connection");
+    }
+  }
+
+  @Test
+  void aStallAfterTheFinalDotIsUncertainNotTransient() {
+    try (ScriptedSmtpServer server = ScriptedSmtpServer.start(n -> stallAfterData());
+        SmtpMailer mailer = new SmtpMailer(plain(server.port()))) {
+      SmtpFailure failure = ((SendResult.Failed) mailer.send(email("<u@pazpaz.test>"))).failure();
+
+      assertThat(failure.category()).isEqualTo(SmtpFailure.Category.UNCERTAIN);
+      assertThat(failure.reason()).isEqualTo("uncertain");
+      assertThat(failure.description()).contains("end of the message data");
+    }
+  }
+
+  @Test
+  void aRejectionOfTheDataWith554IsPermanent() {
+    try (ScriptedSmtpServer server =
+            ScriptedSmtpServer.start(n -> rejectData(554, "5.7.1 message refused"));
+        SmtpMailer mailer = new SmtpMailer(plain(server.port()))) {
+      SmtpFailure failure = ((SendResult.Failed) mailer.send(email("<d@pazpaz.test>"))).failure();
+
+      assertThat(failure.category()).isEqualTo(SmtpFailure.Category.PERMANENT);
+      assertThat(failure.replyCode()).isEqualTo(554);
+    }
+  }
+
+  /** GreenMail ships a self-signed test key pair; SubEthaSMTP serves STARTTLS with it. */
+  static SSLContext testTls() throws Exception {
+    KeyStore keys = KeyStore.getInstance("PKCS12");
+    try (InputStream in = GreenMail.class.getResourceAsStream("/greenmail.p12")) {
+      keys.load(in, "changeit".toCharArray());
+    }
+    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    kmf.init(keys, "changeit".toCharArray());
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(kmf.getKeyManagers(), null, null);
+    return context;
+  }
+}
