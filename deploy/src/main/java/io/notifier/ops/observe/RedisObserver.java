@@ -18,7 +18,6 @@ import io.notifier.queue.QueueStats;
 import io.notifier.redis.RedisClients;
 import io.notifier.redis.RedisConfig;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -65,7 +64,9 @@ public final class RedisObserver implements AutoCloseable {
   /** The last read if younger than the cache period, else a fresh one. */
   public synchronized Snapshot snapshot() {
     Instant now = clock.instant();
-    if (cached != null && !cached.readAt().plus(config.cacheTtl()).isBefore(now)) {
+    if (cached != null
+        && config.cacheTtl().isPositive()
+        && now.isBefore(cached.readAt().plus(config.cacheTtl()))) {
       return cached;
     }
     cached = read(now);
@@ -241,14 +242,5 @@ public final class RedisObserver implements AutoCloseable {
     }
     disconnect();
     closed = true;
-  }
-
-  /** For tests: forget the cached read. */
-  synchronized void invalidate() {
-    cached = null;
-  }
-
-  static Duration age(Instant since, Instant now) {
-    return since == null ? null : Duration.between(since, now);
   }
 }
