@@ -54,6 +54,8 @@ public final class EmailRenderer {
         .autoEscaping(escape)
         .defaultEscapingStrategy("html")
         .strictVariables(true)
+        // Plain text keeps every line break as written; HTML does not care.
+        .newLineTrimming(escape)
         .cacheActive(true)
         .build();
   }
