@@ -77,7 +77,14 @@ public final class NotifierCli implements Callable<Integer> {
     cmd.setParameterExceptionHandler(errors);
     cmd.setCaseInsensitiveEnumValuesAllowed(true);
     cmd.setUsageHelpAutoWidth(true);
+    shareVersion(cmd, new Version());
     return cmd;
+  }
+
+  /** {@code --version} answers the same on every subcommand. */
+  private static void shareVersion(CommandLine cmd, Version version) {
+    cmd.getCommandSpec().versionProvider(version);
+    cmd.getSubcommands().values().forEach(sub -> shareVersion(sub, version));
   }
 
   /** Runs one command with this context and returns its exit code. */
