@@ -1,0 +1,260 @@
+package io.notifier.delivery;
+
+import static io.notifier.delivery.Harness.html;
+import static io.notifier.delivery.Harness.text;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.notifier.db.jooq.tables.records.AppointmentsRecord;
+import io.notifier.db.jooq.tables.records.ClientsRecord;
+import io.notifier.db.jooq.tables.records.UsersRecord;
+import io.notifier.db.jooq.tables.records.WorkspacesRecord;
+import io.notifier.ledger.Delivery;
+import io.notifier.mail.MessageIds;
+import io.notifier.model.NotificationKind;
+import io.notifier.model.NotificationStatus;
+import io.notifier.queue.QueueConfig;
+import io.notifier.queue.QueueStats;
+import io.notifier.testing.RealServicesTest;
+import io.notifier.testing.SettableClock;
+import io.notifier.testing.TestDatabase;
+import io.notifier.testing.TestRedis;
+import io.notifier.testing.TestSmtp;
+import jakarta.mail.internet.MimeMessage;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every kind, end to end: ledger row and queue entry in, email out of a real SMTP server, with its
+ * subject, both bodies, local times on DST days, links, Message-ID and ledger outcome.
+ */
+@RealServicesTest
+class ConsumerDeliveryTest {
+
+  private static final SettableClock CLOCK =
+      new SettableClock(Instant.parse("2027-03-26T05:00:00Z"));
+  private static Harness h;
+
+  @BeforeAll
+  static void setUp(TestDatabase db, TestRedis redis) {
+    h = new Harness(db, redis, CLOCK, QueueConfig.TimeSource.CLOCK);
+  }
+
+  @AfterAll
+  static void tearDown() {
+    h.close();
+  }
+
+  @BeforeEach
+  void clean(TestSmtp smtp) {
+    h.reset();
+    smtp.reset();
+  }
+
+  @Test
+  void everyKindArrivesWithLocalTimesOnIsraelsSpringForwardDay(TestSmtp smtp) throws Exception {
+    // Friday 2027-03-26: Israel moves from +02:00 to +03:00 at 02:00; 05:00Z is 08:00 local.
+    CLOCK.set(Instant.parse("2027-03-26T05:00:00Z"));
+    LocalDate day = LocalDate.parse("2027-03-26");
+    WorkspacesRecord ws = h.fixtures.workspace().timezone("Asia/Jerusalem").create();
+    UsersRecord user =
+        h.fixtures
+            .user(ws)
+            .email("noa@example.org")
+            .fullName("Noa Barak")
+            .settings(s -> s.digest("08:00", 5).notesReminder("08:00").reminder(60))
+            .create();
+    ClientsRecord dana = h.fixtures.client(ws).name("Dana", "Levi").create();
+    ClientsRecord avi = h.fixtures.client(ws).name("Avi", "Cohen").legacyEncrypted().create();
+    var massage = h.fixtures.service(ws, "Massage");
+    var room = h.fixtures.location(ws, "Room 1", "Herzl 1, Tel Aviv");
+    h.fixtures
+        .appointment(ws, dana)
+        .startingAt(Instant.parse("2027-03-25T22:30:00Z")) // 00:30 local, +02:00
+        .service(massage)
+        .location(room)
+        .create();
+    AppointmentsRecord online =
+        h.fixtures
+            .appointment(ws, avi)
+            .startingAt(Instant.parse("2027-03-26T06:00:00Z")) // 09:00 local, +03:00
+            .online("https://meet.example/abc")
+            .create();
+    h.fixtures
+        .appointment(ws, dana)
+        .startingAt(Instant.parse("2027-03-26T08:00:00Z")) // 11:00, cancelled: not listed
+        .status("cancelled")
+        .create();
+    h.fixtures
+        .appointment(ws, dana)
+        .startingAt(Instant.parse("2027-03-26T21:30:00Z")) // 00:30 on the 27th: not listed
+        .create();
+    h.fixtures.draftNote(user, dana);
+    h.fixtures.draftNote(user, avi);
+
+    Instant due = CLOCK.instant();
+    Delivery digest = h.daily(NotificationKind.DAILY_DIGEST, user.getId(), ws.getId(), day, due);
+    Delivery notes =
+        h.daily(NotificationKind.SESSION_NOTES_REMINDER, user.getId(), ws.getId(), day, due);
+    Delivery reminder =
+        h.reminder(
+            online.getId(), user.getId(), ws.getId(), 60, Instant.parse("2027-03-26T06:00:00Z"));
+
+    h.start("c1", smtp.port());
+    Map<String, MimeMessage> bySubject =
+        smtp.awaitMessages(3, Duration.ofSeconds(20)).stream()
+            .collect(Collectors.toMap(ConsumerDeliveryTest::subject, Function.identity()));
+
+    MimeMessage digestMail = bySubject.get("Your schedule for Friday, March 26");
+    assertThat(digestMail).isNotNull();
+    assertThat(Harness.to(digestMail)).isEqualTo("noa@example.org");
+    assertThat(text(digestMail))
+        .contains("Hi \u2068Noa Barak\u2069, you have 2 appointments on Friday, March 26.")
+        .contains("00:30-01:20  \u2068Dana Levi\u2069")
+        .contains("\u2068Massage\u2069")
+        .contains("\u2068Room 1, Herzl 1, Tel Aviv\u2069")
+        .contains("09:00-09:50  \u2068Avi Cohen\u2069")
+        .contains("\u2068Online: https://meet.example/abc\u2069")
+        .contains("Open your calendar: https://app.pazpaz.test/calendar?date=2027-03-26")
+        .contains("https://app.pazpaz.test/settings/notifications")
+        .contains("Asia/Jerusalem")
+        .doesNotContain("11:00")
+        .doesNotContain("Clinical notes");
+    assertThat(text(digestMail).indexOf("00:30")).isLessThan(text(digestMail).indexOf("09:00"));
+    assertThat(html(digestMail))
+        .contains("Dana Levi")
+        .contains("09:00&ndash;09:50")
+        .contains("href=\"https://app.pazpaz.test/calendar?date=2027-03-26\"")
+        .doesNotContain("Clinical notes");
+
+    MimeMessage notesMail = bySubject.get("You have 2 draft session notes");
+    assertThat(notesMail).isNotNull();
+    assertThat(text(notesMail))
+        .contains("You have 2 draft session notes waiting to be completed.")
+        .contains("https://app.pazpaz.test/sessions");
+    assertThat(html(notesMail)).contains("href=\"https://app.pazpaz.test/sessions\"");
+
+    MimeMessage reminderMail = bySubject.get("Appointment in 60 minutes");
+    assertThat(reminderMail).isNotNull();
+    assertThat(text(reminderMail))
+        .contains("your appointment with \u2068Avi Cohen\u2069 starts in 60 minutes.")
+        .contains("When:    Friday, March 26, 09:00-09:50")
+        .contains("Where:   \u2068Online: https://meet.example/abc\u2069");
+    assertThat(html(reminderMail)).contains("Avi Cohen").contains("Friday, March 26, 09:00");
+    for (MimeMessage mail : bySubject.values()) {
+      assertThat(subject(mail)).doesNotContain("Dana").doesNotContain("Avi");
+      assertThat(mail.getHeader("Auto-Submitted")).containsExactly("auto-generated");
+    }
+
+    for (Delivery row : List.of(digest, notes, reminder)) {
+      Delivery sent = h.awaitStatus(row.id(), NotificationStatus.SENT);
+      String expectedId = MessageIds.forDedupKey(row.dedupKey(), "pazpaz.test");
+      assertThat(sent.messageId()).isEqualTo(expectedId);
+      assertThat(sent.attempts()).isEqualTo(1);
+      assertThat(sent.sentAt()).isEqualTo(CLOCK.instant());
+      assertThat(sent.possibleDuplicate()).isFalse();
+      MimeMessage mail =
+          bySubject.values().stream()
+              .filter(m -> header(m, "X-Notifier-Delivery").equals(row.id().toString()))
+              .findFirst()
+              .orElseThrow();
+      assertThat(mail.getMessageID()).isEqualTo(expectedId);
+    }
+    assertThat(h.metrics.count("sent")).isEqualTo(3);
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> h.queue.stats().equals(new QueueStats(0, 0, 0, 0)));
+  }
+
+  @Test
+  void tomorrowDigestListsNewYorksShortDayAcrossTheDstGap(TestSmtp smtp) throws Exception {
+    // Saturday 2027-03-13 20:00 EST = 2027-03-14T01:00Z; Sunday the 14th is 23 hours long.
+    CLOCK.set(Instant.parse("2027-03-14T01:00:00Z"));
+    WorkspacesRecord ws = h.fixtures.workspace().timezone("America/New_York").create();
+    UsersRecord user = h.fixtures.user(ws).settings(s -> s.tomorrowDigest("20:00", 6)).create();
+    ClientsRecord client = h.fixtures.client(ws).name("Dana", "Levi").create();
+    for (String start :
+        List.of(
+            "2027-03-14T04:30:00Z", // 23:30 EST on the 13th: not tomorrow
+            "2027-03-14T06:30:00Z", // 01:30 EST on the 14th, ends 03:20 EDT
+            "2027-03-14T14:00:00Z", // 10:00 EDT on the 14th
+            "2027-03-15T04:30:00Z")) { // 00:30 EDT on the 15th: not tomorrow
+      h.fixtures.appointment(ws, client).startingAt(Instant.parse(start)).create();
+    }
+    Delivery row =
+        h.daily(
+            NotificationKind.TOMORROW_DIGEST,
+            user.getId(),
+            ws.getId(),
+            LocalDate.parse("2027-03-13"),
+            CLOCK.instant());
+
+    h.start("c1", smtp.port());
+    MimeMessage mail = smtp.awaitMessages(1, Duration.ofSeconds(20)).get(0);
+
+    assertThat(subject(mail)).isEqualTo("Your schedule for tomorrow, Sunday, March 14");
+    assertThat(text(mail))
+        .contains("you have 2 appointments tomorrow, Sunday, March 14.")
+        .contains("01:30-03:20")
+        .contains("10:00-10:50")
+        .doesNotContain("23:30")
+        .doesNotContain("00:30")
+        .contains("America/New_York")
+        .contains("https://app.pazpaz.test/calendar?date=2027-03-14");
+    h.awaitStatus(row.id(), NotificationStatus.SENT);
+  }
+
+  @Test
+  void nullAndInvalidTimeZonesShowUtcAndTheInvalidOneIsCounted(TestSmtp smtp) throws Exception {
+    CLOCK.set(Instant.parse("2027-03-15T08:00:00Z"));
+    WorkspacesRecord nullZone = h.fixtures.workspace().timezone(null).create();
+    WorkspacesRecord badZone = h.fixtures.workspace().timezone("Mars/Olympus_Mons").create();
+    for (WorkspacesRecord ws : List.of(nullZone, badZone)) {
+      UsersRecord user = h.fixtures.user(ws).settings(s -> s.reminder(60)).create();
+      ClientsRecord client = h.fixtures.client(ws).create();
+      AppointmentsRecord appointment =
+          h.fixtures
+              .appointment(ws, client)
+              .startingAt(Instant.parse("2027-03-15T09:00:00Z"))
+              .create();
+      h.reminder(
+          appointment.getId(), user.getId(), ws.getId(), 60, Instant.parse("2027-03-15T09:00:00Z"));
+    }
+
+    h.start("c1", smtp.port());
+    List<MimeMessage> mails = smtp.awaitMessages(2, Duration.ofSeconds(20));
+
+    for (MimeMessage mail : mails) {
+      assertThat(subject(mail)).isEqualTo("Appointment in 60 minutes");
+      assertThat(text(mail))
+          .contains("Monday, March 15, 09:00-09:50")
+          .contains("the UTC time zone");
+    }
+    assertThat(h.metrics.count("invalidTimezone")).isEqualTo(1);
+  }
+
+  static String subject(MimeMessage message) {
+    try {
+      return message.getSubject();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static String header(MimeMessage message, String name) {
+    try {
+      String[] values = message.getHeader(name);
+      return values == null ? "" : values[0];
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
