@@ -25,6 +25,7 @@ import picocli.CommandLine.Spec;
       "Every option can also be set with the NOTIFIER_* variable its help names."
     },
     subcommands = {
+      ConsumerCommand.class,
       DlqCommand.class,
       DeliveriesCommand.class,
       QueueCommand.class,

@@ -60,6 +60,11 @@ final class Cli {
     return new CliContext(env, clock, stop);
   }
 
+  /** The stop signal every context of this Cli shares. */
+  StopSignal stopSignalInUse() {
+    return stop;
+  }
+
   Result run(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();

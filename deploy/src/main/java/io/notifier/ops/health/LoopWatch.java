@@ -12,9 +12,10 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The {@link NotifierMetrics} a process's components get: forwards every call to the real metrics
- * and remembers when each loop last finished an iteration (completed or failed), which is what
- * {@code /health/live} checks. A loop that fails every iteration is alive (readiness reports the
- * dependency); a loop that does neither for {@link HealthConfig#loopWedgedAfter()} is wedged.
+ * and remembers when each loop last finished an iteration, which is what {@code /health/live}
+ * checks. Only loops that report completed iterations ({@code loopRan}) are watched; once watched,
+ * a failed iteration counts as activity too (the dependency is down, which readiness reports, but
+ * the loop turns). A watched loop silent for {@link HealthConfig#loopWedgedAfter()} is wedged.
  */
 public final class LoopWatch implements NotifierMetrics {
 
@@ -58,10 +59,24 @@ public final class LoopWatch implements NotifierMetrics {
     delegate.loopRan(loop);
   }
 
+  /**
+   * A failed iteration shows the loop still turns, but only for loops that report completed ones
+   * too: a loop that reports only its failures would otherwise look wedged once it recovers.
+   */
   @Override
   public void loopError(String loop) {
-    lastActivity.put(loop, clock.instant());
+    lastActivity.computeIfPresent(loop, (name, at) -> clock.instant());
     delegate.loopError(loop);
+  }
+
+  @Override
+  public void catchUpAbandoned(Duration abandoned) {
+    delegate.catchUpAbandoned(abandoned);
+  }
+
+  @Override
+  public void scheduleDrift(int rows) {
+    delegate.scheduleDrift(rows);
   }
 
   @Override
