@@ -7,7 +7,8 @@ Kustomize proves the YAML renders; this proves it hangs together: Services, PodD
 and the ServiceMonitor select pods and ports that exist, every referenced ConfigMap and Secret is
 there, each workload is locked down (non-root, read-only root filesystem, no capabilities) and has
 resources and the health probes, the consumer's grace period covers its shutdown, at most one
-autoscaler drives a Deployment, and KEDA watches the stream the workers really use.
+autoscaler drives a Deployment, KEDA watches the stream the workers really use, and no secret
+sits in a ConfigMap.
 
 Exit status 0 when every check passes, 1 otherwise (each failure printed on its own line).
 """
@@ -162,6 +163,11 @@ def main():
     for target, owners in scaled.items():
         if len(owners) > 1:
             fail(f"Deployment/{target}: several autoscalers {owners}; apply only one component")
+
+    for cm in by_kind.get("ConfigMap", {}).values():
+        for key in cm.get("data", {}):
+            if any(word in key for word in ("PASSWORD", "SECRET", "ENCRYPTION_KEY")):
+                fail(f'ConfigMap/{cm["metadata"]["name"]}: {key} is a secret; it belongs in a Secret')
 
     namespace_key = "notifier"
     for cm in by_kind.get("ConfigMap", {}).values():
