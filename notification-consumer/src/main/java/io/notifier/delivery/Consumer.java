@@ -63,6 +63,7 @@ public final class Consumer implements AutoCloseable {
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final ExecutorService sends;
   private final ScheduledExecutorService housekeeping;
+  private final ScheduledExecutorService reclaimer;
   private Thread reader;
   private Thread pump;
 
@@ -90,7 +91,9 @@ public final class Consumer implements AutoCloseable {
     this.heartbeats = heartbeats;
     this.ledger = new DeliveryLedger(dsl, clock);
     this.mailer = new SmtpMailer(smtp);
-    this.permits = new Semaphore(config.maxInFlight());
+    // Fair: the reader holds the free permits while it blocks on the stream; a waiting reclaim
+    // gets the next released one instead of starving.
+    this.permits = new Semaphore(config.maxInFlight(), true);
     this.pipeline =
         new DeliveryPipeline(
             config,
@@ -106,6 +109,7 @@ public final class Consumer implements AutoCloseable {
             RandomGenerator.getDefault());
     this.sends = Executors.newFixedThreadPool(config.maxInFlight(), daemon("consumer-send-"));
     this.housekeeping = Executors.newSingleThreadScheduledExecutor(daemon("consumer-keeper-"));
+    this.reclaimer = Executors.newSingleThreadScheduledExecutor(daemon("consumer-reclaim-"));
   }
 
   public String consumerId() {
@@ -152,7 +156,7 @@ public final class Consumer implements AutoCloseable {
         config.heartbeatInterval().toMillis(),
         config.heartbeatInterval().toMillis(),
         TimeUnit.MILLISECONDS);
-    housekeeping.scheduleWithFixedDelay(
+    reclaimer.scheduleWithFixedDelay(
         () -> guarded("consumer.reclaim", this::reclaimOnce),
         config.reclaimInterval().toMillis(),
         config.reclaimInterval().toMillis(),
@@ -257,12 +261,18 @@ public final class Consumer implements AutoCloseable {
     if (stopping.get()) {
       return;
     }
-    int want = Math.min(config.reclaimBatchSize(), permits.availablePermits());
-    if (want <= 0 || !permits.tryAcquire(want)) {
-      return;
-    }
-    int held = want;
+    int held = 0;
     try {
+      if (!permits.tryAcquire(
+          config.blockTimeout().toMillis() + ERROR_PAUSE.toMillis(), TimeUnit.MILLISECONDS)) {
+        return; // every slot busy sending: nothing could be taken over now anyway
+      }
+      held = 1;
+      int extra = Math.min(config.reclaimBatchSize() - 1, permits.availablePermits());
+      if (extra > 0 && permits.tryAcquire(extra)) {
+        held += extra;
+      }
+      int want = held;
       List<QueuedMessage> reclaimed =
           queue.reclaim(config.consumerId(), config.visibilityTimeout(), want);
       int taken = 0;
@@ -280,6 +290,8 @@ public final class Consumer implements AutoCloseable {
             "took over {} deliveries idle for more than {}", taken, config.visibilityTimeout());
       }
       metrics.loopRan("consumer.reclaim");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     } finally {
       if (held > 0) {
         permits.release(held);
@@ -346,6 +358,7 @@ public final class Consumer implements AutoCloseable {
     long startedNanos = System.nanoTime();
     LOG.info("consumer {} stopping: {} sends in flight", config.consumerId(), active.get());
     stopSignal.countDown();
+    reclaimer.shutdown(); // take nothing new over; a running round finishes
     try {
       join(reader, config.blockTimeout().plusSeconds(5));
       join(pump, config.blockTimeout().plusSeconds(5));
@@ -363,6 +376,7 @@ public final class Consumer implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
+      reclaimer.shutdownNow();
       housekeeping.shutdownNow();
       mailer.close();
       if (heartbeats != null) {
@@ -400,6 +414,7 @@ public final class Consumer implements AutoCloseable {
       stop();
     } else if (stopping.compareAndSet(false, true)) {
       sends.shutdownNow();
+      reclaimer.shutdownNow();
       housekeeping.shutdownNow();
       mailer.close();
       stopped.countDown();
