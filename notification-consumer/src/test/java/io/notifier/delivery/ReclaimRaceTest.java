@@ -182,6 +182,39 @@ class ReclaimRaceTest {
     }
   }
 
+  @Test
+  void aLongSendKeepsRenewingItsLedgerLease() {
+    try (ScriptedSmtpServer slow = ScriptedSmtpServer.start(n -> ScriptedSmtpServer.slow(2500))) {
+      Delivery row = jobs(1).get(0);
+      // Lease 3 s, renewed every second while the send waits 2.5 s for the server's reply.
+      h.start(
+          Harness.config("keeper")
+              .visibilityTimeout(Duration.ofSeconds(3))
+              .ledgerLease(Duration.ofSeconds(3))
+              .build(),
+          Harness.smtp(slow.port())
+              .withTimeouts(Duration.ofMillis(300), Duration.ofMillis(2600), Duration.ofMillis(50)),
+          Harness.content());
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () -> h.ledger.find(row.id()).orElseThrow().status() == NotificationStatus.SENDING);
+      Instant firstExpiry = h.ledger.find(row.id()).orElseThrow().leaseExpiresAt();
+
+      await("the lease is extended during the send")
+          .atMost(Duration.ofSeconds(3))
+          .until(
+              () -> {
+                Delivery now = h.ledger.find(row.id()).orElseThrow();
+                return now.status() == NotificationStatus.SENDING
+                    && now.leaseExpiresAt().isAfter(firstExpiry);
+              });
+      Delivery sent = h.awaitStatus(row.id(), NotificationStatus.SENT);
+      assertThat(sent.attempts()).isEqualTo(1);
+      assertThat(slow.accepted()).hasSize(1);
+    }
+  }
+
   private static void together(CyclicBarrier barrier) {
     try {
       barrier.await();
