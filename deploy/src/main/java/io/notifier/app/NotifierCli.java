@@ -25,7 +25,9 @@ import picocli.CommandLine.Spec;
       "Every option can also be set with the NOTIFIER_* variable its help names."
     },
     subcommands = {
+      ProducerCommand.class,
       ConsumerCommand.class,
+      TriggerCommand.class,
       DlqCommand.class,
       DeliveriesCommand.class,
       QueueCommand.class,
