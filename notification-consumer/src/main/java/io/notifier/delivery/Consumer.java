@@ -47,6 +47,9 @@ public final class Consumer implements AutoCloseable {
   /** Pause after a failed loop iteration (Redis or PostgreSQL away), so errors do not spin. */
   static final Duration ERROR_PAUSE = Duration.ofSeconds(1);
 
+  /** Most back-to-back reclaim rounds before yielding to the next interval. */
+  static final int MAX_RECLAIM_ROUNDS = 20;
+
   private final ConsumerConfig config;
   private final RedisJobQueue queue;
   private final DeliveryLedger ledger;
@@ -57,6 +60,8 @@ public final class Consumer implements AutoCloseable {
   private final InFlight inFlight = new InFlight();
   private final Semaphore permits;
   private final AtomicInteger active = new AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicLong readPausedUntil =
+      new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final CountDownLatch stopSignal = new CountDownLatch(1);
@@ -200,6 +205,11 @@ public final class Consumer implements AutoCloseable {
           queue.ensureGroup();
           groupReady = true;
         }
+        long pausedFor = readPausedUntil.get() - System.nanoTime();
+        if (pausedFor > 0) {
+          pause(TimeUnit.NANOSECONDS.toMillis(pausedFor) + 1);
+          continue;
+        }
         if (!permits.tryAcquire(config.blockTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
           continue; // every slot busy; look again (and notice stop) shortly
         }
@@ -240,7 +250,11 @@ public final class Consumer implements AutoCloseable {
       sends.execute(
           () -> {
             try {
-              pipeline.handle(message);
+              if (!pipeline.handle(message)) {
+                // The database or Redis is failing: stop pulling new work for a moment rather
+                // than parking more deliveries in the pending list.
+                readPausedUntil.set(System.nanoTime() + 2 * ERROR_PAUSE.toNanos());
+              }
             } catch (Throwable t) {
               LOG.error("delivery {} crashed: {}", message.jobId(), t.toString());
               metrics.loopError("consumer.delivery");
@@ -256,16 +270,25 @@ public final class Consumer implements AutoCloseable {
     }
   }
 
-  /** Takes over deliveries idle longer than the visibility timeout (their consumer died). */
+  /**
+   * Takes over deliveries idle longer than the visibility timeout (their consumer died), round
+   * after round while rounds come back full, so a large orphaned backlog drains at full speed.
+   */
   void reclaimOnce() {
-    if (stopping.get()) {
-      return;
+    for (int round = 0; round < MAX_RECLAIM_ROUNDS && !stopping.get(); round++) {
+      if (!reclaimRound()) {
+        return;
+      }
     }
+  }
+
+  /** One round; true when it was full (there may be more). */
+  private boolean reclaimRound() {
     int held = 0;
     try {
       if (!permits.tryAcquire(
           config.blockTimeout().toMillis() + ERROR_PAUSE.toMillis(), TimeUnit.MILLISECONDS)) {
-        return; // every slot busy sending: nothing could be taken over now anyway
+        return false; // every slot busy sending: nothing could be taken over now anyway
       }
       held = 1;
       int extra = Math.min(config.reclaimBatchSize() - 1, permits.availablePermits());
@@ -290,8 +313,10 @@ public final class Consumer implements AutoCloseable {
             "took over {} deliveries idle for more than {}", taken, config.visibilityTimeout());
       }
       metrics.loopRan("consumer.reclaim");
+      return reclaimed.size() >= want;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      return false;
     } finally {
       if (held > 0) {
         permits.release(held);

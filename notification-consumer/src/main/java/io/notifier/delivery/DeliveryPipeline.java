@@ -87,12 +87,15 @@ final class DeliveryPipeline {
     this.random = random;
   }
 
-  /** Handles one delivery to its end. Never throws; a failure leaves it pending for reclaim. */
-  void handle(QueuedMessage message) {
+  /**
+   * Handles one delivery to its end. Never throws; returns false when it failed before an outcome
+   * could be recorded (typically PostgreSQL or Redis away), leaving it pending for reclaim.
+   */
+  boolean handle(QueuedMessage message) {
     try {
       if (!message.decodable()) {
         badPayload(message);
-        return;
+        return true;
       }
       NotificationJob job = message.job();
       MDC.put("jobId", job.id().toString());
@@ -102,7 +105,7 @@ final class DeliveryPipeline {
       Optional<DeliveryLedger.Claim> claim = ledger.claim(job.id(), owner, lease);
       if (claim.isEmpty()) {
         notOurs(message, job);
-        return;
+        return true;
       }
       Delivery delivery = claim.get().delivery();
       MDC.put("attempt", Integer.toString(delivery.attempts()));
@@ -112,12 +115,14 @@ final class DeliveryPipeline {
       } finally {
         inFlight.remove(message);
       }
+      return true;
     } catch (RuntimeException e) {
       // Typically the database or Redis is unreachable: nothing was recorded or acknowledged, so
       // the delivery stays pending and is reclaimed after the visibility timeout.
       LOG.error(
           "delivery {} failed before an outcome was recorded: {}", message.jobId(), e.toString());
       metrics.loopError("consumer.delivery");
+      return false;
     } finally {
       MDC.remove("jobId");
       MDC.remove("kind");
