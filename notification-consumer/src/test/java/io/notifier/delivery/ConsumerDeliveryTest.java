@@ -241,6 +241,39 @@ class ConsumerDeliveryTest {
     assertThat(h.metrics.count("invalidTimezone")).isEqualTo(1);
   }
 
+  @Test
+  void hostileClientNamesArriveEscapedAndIntactThroughRealSmtp(TestSmtp smtp) throws Exception {
+    CLOCK.set(Instant.parse("2027-03-15T08:00:00Z"));
+    WorkspacesRecord ws = h.fixtures.workspace().timezone("Asia/Jerusalem").create();
+    UsersRecord user = h.fixtures.user(ws).settings(s -> s.reminder(60)).create();
+    String first = "<img src=x onerror=alert(1)> \u05D3\u05E0\u05D4 \uD83D\uDC69\u200D\u2695\uFE0F";
+    String last = "\u05DC\u05D5\u05D9".repeat(350); // 1,050 characters of Hebrew
+    ClientsRecord client = h.fixtures.client(ws).name(first, last).create();
+    AppointmentsRecord appointment =
+        h.fixtures
+            .appointment(ws, client)
+            .startingAt(Instant.parse("2027-03-15T09:00:00Z"))
+            .create();
+    h.reminder(
+        appointment.getId(), user.getId(), ws.getId(), 60, Instant.parse("2027-03-15T09:00:00Z"));
+
+    h.start("c1", smtp.port());
+    MimeMessage mail = smtp.awaitMessages(1, Duration.ofSeconds(20)).get(0);
+
+    assertThat(subject(mail)).isEqualTo("Appointment in 60 minutes");
+    assertThat(html(mail))
+        .doesNotContain("<img")
+        .contains("&lt;img src=x onerror=alert(1)&gt;")
+        .contains("\u05D3\u05E0\u05D4")
+        .contains("\uD83D\uDC69\u200D\u2695\uFE0F")
+        .contains("dir=\"auto\"")
+        .doesNotContain("\u05DC\u05D5\u05D9".repeat(100));
+    assertThat(text(mail))
+        .contains("\u2068" + first + " ")
+        .contains("\u2026\u2069")
+        .contains("11:00-11:50"); // 09:00Z in Israel (+02:00 in March before the change)
+  }
+
   static String subject(MimeMessage message) {
     try {
       return message.getSubject();
