@@ -118,6 +118,7 @@ public final class EmailRenderer {
       }
     }
     model.put("subject", subject);
+    model.put("showsTimes", !(data instanceof NotificationData.DraftNotes));
     model.put("showNames", config.clientNames() != ClientNameMode.NONE);
     String htmlBody = evaluate(html, template + ".html.peb", model);
     Map<String, Object> textModel = new HashMap<>(model);

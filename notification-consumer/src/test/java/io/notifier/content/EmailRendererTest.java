@@ -58,6 +58,7 @@ class EmailRendererTest {
     assertThat(three.subject()).isEqualTo("You have 3 draft session notes");
     assertThat(three.text()).contains("You have 3 draft session notes waiting");
     assertThat(three.text()).contains("https://app.pazpaz.test/sessions");
+    assertThat(three.text()).doesNotContain("time zone"); // no times in it to explain
     assertThat(three.html()).contains("href=\"https://app.pazpaz.test/sessions\"");
     assertThat(three.html()).contains("href=\"https://app.pazpaz.test/settings/notifications\"");
   }
