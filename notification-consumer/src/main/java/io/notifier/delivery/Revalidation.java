@@ -43,6 +43,9 @@ final class Revalidation {
   private static final Logger LOG = LoggerFactory.getLogger(Revalidation.class);
   private static final ZoneId UTC = ZoneId.of("UTC");
 
+  /** What {@code DedupKeys.manual} puts in the key of a support-triggered send. */
+  static final String MANUAL_KEY_MARK = ":manual:";
+
   /** The outcome of the check. */
   sealed interface Verdict {
     /** Do not send; record the reason. */
@@ -141,6 +144,9 @@ final class Revalidation {
 
   private Verdict checkKindSetting(Delivery d, Record row) {
     var s = USER_NOTIFICATION_SETTINGS;
+    // A support-triggered send (notifier trigger) is not tied to a scheduled day or offset; it
+    // still respects the user's switches.
+    boolean manual = d.dedupKey().contains(MANUAL_KEY_MARK);
     switch (d.kind()) {
       case SESSION_NOTES_REMINDER -> {
         if (!Boolean.TRUE.equals(row.get(s.NOTES_REMINDER_ENABLED))) {
@@ -155,6 +161,9 @@ final class Revalidation {
         if (d.localDate() == null) {
           return new Verdict.Invalid("a digest row without a local date");
         }
+        if (manual) {
+          return null;
+        }
         Integer[] days = row.get(daily ? s.DIGEST_DAYS : s.TOMORROW_DIGEST_DAYS);
         int dayOfWeek = d.localDate().getDayOfWeek().getValue() % 7; // 0 = Sunday, as PazPaz
         if (days == null || Arrays.stream(days).noneMatch(v -> v != null && v == dayOfWeek)) {
@@ -165,7 +174,7 @@ final class Revalidation {
         if (!Boolean.TRUE.equals(row.get(s.REMINDER_ENABLED))) {
           return skip(SkipReason.SETTING_DISABLED, "appointment reminders were switched off");
         }
-        if (!Objects.equals(row.get(s.REMINDER_MINUTES), d.reminderMinutes())) {
+        if (!manual && !Objects.equals(row.get(s.REMINDER_MINUTES), d.reminderMinutes())) {
           return skip(SkipReason.SETTING_DISABLED, "the reminder offset was changed");
         }
       }

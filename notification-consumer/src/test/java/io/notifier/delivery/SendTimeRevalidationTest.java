@@ -302,6 +302,57 @@ class SendTimeRevalidationTest {
   }
 
   @Test
+  void aSupportTriggeredDigestIgnoresTheDayListButNotTheSwitches(TestSmtp smtp) throws Exception {
+    World wanted = world();
+    appointment(wanted);
+    h.db
+        .dsl()
+        .update(USER_NOTIFICATION_SETTINGS)
+        .set(USER_NOTIFICATION_SETTINGS.DIGEST_DAYS, new Integer[] {0})
+        .where(USER_NOTIFICATION_SETTINGS.USER_ID.eq(wanted.user().getId()))
+        .execute();
+    Delivery manual =
+        h.schedule(
+            io.notifier.ledger.NewDelivery.pending(
+                io.notifier.model.DedupKeys.manual(
+                    NotificationKind.DAILY_DIGEST, wanted.user().getId(), UUID.randomUUID()),
+                NotificationKind.DAILY_DIGEST,
+                wanted.user().getId(),
+                wanted.ws().getId(),
+                null,
+                TODAY,
+                null,
+                null,
+                NOW));
+    World optedOut = world();
+    h.db
+        .dsl()
+        .update(USER_NOTIFICATION_SETTINGS)
+        .set(USER_NOTIFICATION_SETTINGS.DIGEST_ENABLED, false)
+        .where(USER_NOTIFICATION_SETTINGS.USER_ID.eq(optedOut.user().getId()))
+        .execute();
+    Delivery refused =
+        h.schedule(
+            io.notifier.ledger.NewDelivery.pending(
+                io.notifier.model.DedupKeys.manual(
+                    NotificationKind.DAILY_DIGEST, optedOut.user().getId(), UUID.randomUUID()),
+                NotificationKind.DAILY_DIGEST,
+                optedOut.user().getId(),
+                optedOut.ws().getId(),
+                null,
+                TODAY,
+                null,
+                null,
+                NOW));
+
+    h.start("c1", smtp.port());
+
+    h.awaitStatus(manual.id(), NotificationStatus.SENT);
+    assertSkipped(Map.of(refused, SkipReason.SETTING_DISABLED));
+    assertThat(smtp.awaitMessages(1, Duration.ofSeconds(10))).hasSize(1);
+  }
+
+  @Test
   void aDigestFromALongOutageIsSkippedAsStale(TestSmtp smtp) {
     World w = world();
     appointment(w);
