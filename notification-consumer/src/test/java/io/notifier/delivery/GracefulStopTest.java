@@ -98,6 +98,11 @@ class GracefulStopTest {
       assertThat(consumer.isRunning()).isFalse();
       assertThat(consumer.inFlight()).isZero();
       assertThat(workers.containsKey("stopper")).isFalse();
+      RMap<String, String> lastRuns =
+          h.redisson.getMap(h.queue.keys().lastRuns(), StringCodec.INSTANCE);
+      assertThat(lastRuns.get("consumer.sent.appointment_reminder"))
+          .contains("\"by\":\"stopper\"")
+          .contains("\"outcome\":\"sent\"");
       consumer.stop(); // a second stop is a no-op
       for (Delivery row : later) {
         assertThat(h.ledger.find(row.id()).orElseThrow().status())
