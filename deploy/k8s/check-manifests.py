@@ -13,13 +13,15 @@ sits in a ConfigMap.
 Exit status 0 when every check passes, 1 otherwise (each failure printed on its own line).
 """
 
+import re
 import sys
 
 import yaml
 
-# The consumer's drain: ConsumerConfig.DEFAULT_SHUTDOWN_GRACE (25 s) plus the reader's blocking read
-# (up to 6 s) and JVM exit; terminationGracePeriodSeconds must leave this much.
-CONSUMER_MIN_GRACE_SECONDS = 35
+# The consumer's drain: its shutdown grace (NOTIFIER_SHUTDOWN_GRACE, 25 s by default) plus the
+# reader's blocking read (up to 6 s) and JVM exit; terminationGracePeriodSeconds must leave this.
+DEFAULT_SHUTDOWN_GRACE_SECONDS = 25
+DRAIN_MARGIN_SECONDS = 10
 # The scrape jobs the alert rules and dashboard name (ServiceMonitor: job = Service name).
 EXPECTED_METRICS_SERVICES = {"notifier-producer", "notifier-consumer"}
 WORKLOAD_KINDS = {"Deployment", "Job", "StatefulSet", "DaemonSet"}
@@ -89,9 +91,38 @@ def check_workload(obj, by_kind):
                     fail(f"{cname}: {probe} port {http.get('port')!r} is not a container port")
     if obj["kind"] == "Deployment" and pod_labels(obj).get("app.kubernetes.io/component") == "consumer":
         grace = spec.get("terminationGracePeriodSeconds", 30)
-        if grace < CONSUMER_MIN_GRACE_SECONDS:
-            fail(f"{name}: terminationGracePeriodSeconds {grace} < {CONSUMER_MIN_GRACE_SECONDS} "
-                 "(25 s shutdown grace + read timeout + margin)")
+        drain = shutdown_grace_seconds(spec, by_kind)
+        if grace < drain + DRAIN_MARGIN_SECONDS:
+            fail(f"{name}: terminationGracePeriodSeconds {grace} < {drain + DRAIN_MARGIN_SECONDS} "
+                 f"({drain} s shutdown grace + read timeout + margin)")
+
+
+def seconds(text):
+    """The CLI's short durations (250ms, 30s, 5m, 2h) and ISO ones (PT30S), in whole seconds."""
+    m = re.fullmatch(r"\s*(\d+)\s*(ms|s|m|h)\s*", text, re.IGNORECASE)
+    if m:
+        n, unit = int(m.group(1)), m.group(2).lower()
+        return {"ms": n / 1000, "s": n, "m": 60 * n, "h": 3600 * n}[unit]
+    m = re.fullmatch(r"PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?", text.strip(), re.IGNORECASE)
+    if m and any(m.groups()):
+        h, mi, se = (int(g or 0) for g in m.groups())
+        return 3600 * h + 60 * mi + se
+    fail(f"cannot read the duration {text!r}")
+    return DEFAULT_SHUTDOWN_GRACE_SECONDS
+
+
+def shutdown_grace_seconds(spec, by_kind):
+    """NOTIFIER_SHUTDOWN_GRACE as the consumer container sees it: env wins over envFrom."""
+    value = None
+    for c in spec.get("containers", []):
+        for ref in c.get("envFrom", []):
+            cm = by_kind.get("ConfigMap", {}).get(ref.get("configMapRef", {}).get("name"))
+            if cm and "NOTIFIER_SHUTDOWN_GRACE" in cm.get("data", {}):
+                value = cm["data"]["NOTIFIER_SHUTDOWN_GRACE"]
+        for env in c.get("env", []):
+            if env.get("name") == "NOTIFIER_SHUTDOWN_GRACE" and "value" in env:
+                value = env["value"]
+    return DEFAULT_SHUTDOWN_GRACE_SECONDS if value in (None, "") else seconds(value)
 
 
 def main():
