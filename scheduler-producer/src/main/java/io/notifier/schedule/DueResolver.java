@@ -27,33 +27,32 @@ import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.Record;
-import org.jooq.Record11;
+import org.jooq.Record5;
 import org.jooq.ResultQuery;
 import org.jooq.Select;
+import org.jooq.SelectField;
 import org.jooq.Table;
 import org.jooq.TableField;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
 
 /**
- * Turns a window into ledger rows, one set-based statement per kind:
+ * Turns one slice of a window into ledger rows, every kind in one set-based statement:
  *
  * <pre>
- * WITH cand AS MATERIALIZED (...)       -- candidates from an index range scan
- *      planned AS (...)                 -- re-checked against PazPaz's rows; dedup key, status
+ * WITH g, m                              -- the zone groups and their slots, as arrays
+ *      cand_notes, cand_digest, cand_tomorrow AS MATERIALIZED (...)  -- schedule-index scans
+ *      cand_appointments AS MATERIALIZED (...)                       -- scheduled_start ranges
+ *      planned AS (... UNION ALL ...)    -- re-checked against PazPaz's rows; dedup key, status
  *      ins AS (INSERT INTO notifier_deliveries SELECT ... FROM planned
  *              ON CONFLICT (dedup_key) DO NOTHING RETURNING id, dedup_key)
  * SELECT planned.*, ins.id FROM planned LEFT JOIN ins USING (dedup_key)
  * </pre>
  *
- * so one round trip both writes the new rows and tells, for every notification due, whether it was
- * new, written as skipped, or already there. The dedup keys are built in SQL exactly as {@link
- * io.notifier.model.DedupKeys} builds them (a test holds the two together).
- *
- * <p>Wall-clock kinds take their candidates from {@code notifier_user_schedule} by (local time,
- * zone): the {@link ZoneGroup}s' slots and zone keys go in as arrays, joined on the group number.
- * Appointment reminders take theirs from {@code appointments} by start-time range, one range per
- * offset. Nothing here reads the clock: the caller passes {@code now}.
+ * One round trip both writes the new rows and tells, for every notification due, whether it was
+ * new, written as skipped (too late), or already there. The dedup keys are built in SQL exactly as
+ * {@link io.notifier.model.DedupKeys} builds them (a test holds the two together). Nothing here
+ * reads the clock: the caller passes {@code now}.
  */
 final class DueResolver {
 
@@ -66,7 +65,12 @@ final class DueResolver {
     this.staleness = staleness;
   }
 
-  /** One resolved notification: the planned row and, if it was inserted now, its ledger id. */
+  /**
+   * One resolved notification: the planned row and, if it was inserted now, its ledger id.
+   *
+   * @param late an appointment reminder found because its appointment was booked or moved after the
+   *     reminder was due
+   */
   record Resolved(
       String dedupKey,
       NotificationKind kind,
@@ -79,6 +83,7 @@ final class DueResolver {
       Instant dueAt,
       NotificationStatus status,
       String skipReason,
+      boolean late,
       UUID insertedId) {
 
     boolean inserted() {
@@ -103,11 +108,81 @@ final class DueResolver {
     }
   }
 
+  /**
+   * Resolves every kind due in {@code (from, to]}, given the zone groups of that window. With
+   * {@code lateSince}, also the reminders of appointments booked or moved since then (database
+   * time) whose due instant is at or before {@code from} and that have not started.
+   */
+  List<Resolved> resolve(
+      DSLContext tx,
+      List<ZoneGroup> groups,
+      Instant from,
+      Instant to,
+      Instant now,
+      OffsetDateTime lateSince) {
+    List<Resolved> resolved = new ArrayList<>();
+    for (Record r : query(tx, groups, from, to, now, lateSince).fetch()) {
+      OffsetDateTime start = r.get("appointment_start", OffsetDateTime.class);
+      resolved.add(
+          new Resolved(
+              r.get("dedup_key", String.class),
+              NotificationKind.fromCode(r.get("kind", String.class)).orElseThrow(),
+              r.get("user_id", UUID.class),
+              r.get("workspace_id", UUID.class),
+              r.get("appointment_id", UUID.class),
+              r.get("local_date", LocalDate.class),
+              r.get("reminder_minutes", Integer.class),
+              start == null ? null : start.toInstant(),
+              r.get("due_at", OffsetDateTime.class).toInstant(),
+              NotificationStatus.fromCode(r.get("status", String.class)).orElseThrow(),
+              r.get("skip_reason", String.class),
+              Boolean.TRUE.equals(r.get("late", Boolean.class)),
+              r.get("inserted_id", UUID.class)));
+    }
+    return resolved;
+  }
+
+  /** The statement {@link #resolve} runs (for EXPLAIN). */
+  ResultQuery<Record> query(
+      DSLContext tx,
+      List<ZoneGroup> groups,
+      Instant from,
+      Instant to,
+      Instant now,
+      OffsetDateTime lateSince) {
+    List<CommonTableExpression<?>> ctes = new ArrayList<>();
+    List<Select<Record>> planned = new ArrayList<>();
+    ZoneArrays arrays = ZoneArrays.of(groups);
+    if (arrays != null) {
+      ctes.add(arrays.zones());
+      ctes.add(arrays.slots());
+      for (WallKind kind : List.of(NOTES, DIGEST, TOMORROW)) {
+        CommonTableExpression<?> cand = wallClockCandidates(kind, arrays);
+        ctes.add(cand);
+        planned.add(wallClockRows(kind, cand, now));
+      }
+    }
+    Select<Record5<UUID, UUID, OffsetDateTime, Integer, Boolean>> appointments =
+        appointmentCandidates(from, to);
+    if (lateSince != null) {
+      appointments = appointments.unionAll(lateAppointmentCandidates(from, lateSince, now));
+    }
+    CommonTableExpression<?> cand = DSL.name("cand_appointments").asMaterialized(appointments);
+    ctes.add(cand);
+    planned.add(reminderRows(cand, now));
+    Select<Record> all = planned.get(0);
+    for (int i = 1; i < planned.size(); i++) {
+      all = all.unionAll(planned.get(i));
+    }
+    return insertReturning(tx, ctes, all);
+  }
+
   // ---- wall-clock kinds ---------------------------------------------------------------------
 
   /** What distinguishes one wall-clock kind from another. */
   private record WallKind(
       NotificationKind kind,
+      String cte,
       TableField<NotifierUserScheduleRecord, String> indexTime,
       TableField<UserNotificationSettingsRecord, String> settingsTime,
       TableField<UserNotificationSettingsRecord, Boolean> enabled,
@@ -116,6 +191,7 @@ final class DueResolver {
   private static final WallKind NOTES =
       new WallKind(
           NotificationKind.SESSION_NOTES_REMINDER,
+          "cand_notes",
           NOTIFIER_USER_SCHEDULE.NOTES_REMINDER_TIME,
           USER_NOTIFICATION_SETTINGS.NOTES_REMINDER_TIME,
           USER_NOTIFICATION_SETTINGS.NOTES_REMINDER_ENABLED,
@@ -123,6 +199,7 @@ final class DueResolver {
   private static final WallKind DIGEST =
       new WallKind(
           NotificationKind.DAILY_DIGEST,
+          "cand_digest",
           NOTIFIER_USER_SCHEDULE.DIGEST_TIME,
           USER_NOTIFICATION_SETTINGS.DIGEST_TIME,
           USER_NOTIFICATION_SETTINGS.DIGEST_ENABLED,
@@ -130,107 +207,128 @@ final class DueResolver {
   private static final WallKind TOMORROW =
       new WallKind(
           NotificationKind.TOMORROW_DIGEST,
+          "cand_tomorrow",
           NOTIFIER_USER_SCHEDULE.TOMORROW_DIGEST_TIME,
           USER_NOTIFICATION_SETTINGS.TOMORROW_DIGEST_TIME,
           USER_NOTIFICATION_SETTINGS.TOMORROW_DIGEST_ENABLED,
           USER_NOTIFICATION_SETTINGS.TOMORROW_DIGEST_DAYS);
 
-  static List<NotificationKind> wallClockKinds() {
-    return List.of(NOTES.kind(), DIGEST.kind(), TOMORROW.kind());
+  /**
+   * The zone groups as two arrays: {@code g(group_no, zone_key)}, every zone key with its group,
+   * and {@code m(group_no, hhmm, local_date, due, dow)}, every slot with its group. Joined on the
+   * group number, they give each zone its slots without repeating a group's slots per zone.
+   */
+  private record ZoneArrays(CommonTableExpression<?> zones, CommonTableExpression<?> slots) {
+
+    static ZoneArrays of(List<ZoneGroup> groups) {
+      List<Integer> groupNo = new ArrayList<>();
+      List<String> groupZone = new ArrayList<>();
+      List<Integer> slotGroup = new ArrayList<>();
+      List<String> slotTime = new ArrayList<>();
+      List<LocalDate> slotDate = new ArrayList<>();
+      List<OffsetDateTime> slotDue = new ArrayList<>();
+      List<Integer> slotDay = new ArrayList<>();
+      for (int g = 0; g < groups.size(); g++) {
+        ZoneGroup group = groups.get(g);
+        for (String key : group.zoneKeys()) {
+          groupNo.add(g);
+          groupZone.add(key);
+        }
+        for (DueSlot slot : group.slots()) {
+          slotGroup.add(g);
+          slotTime.add(slot.hhmm());
+          slotDate.add(slot.localDate());
+          slotDue.add(utc(slot.due()));
+          slotDay.add(slot.dayOfWeek());
+        }
+      }
+      if (slotGroup.isEmpty() || groupNo.isEmpty()) {
+        return null;
+      }
+      Table<?> zoneTable =
+          DSL.table(
+                  "unnest({0}, {1})",
+                  DSL.val(groupNo.toArray(Integer[]::new), SQLDataType.INTEGER.array()),
+                  DSL.val(groupZone.toArray(String[]::new), SQLDataType.CLOB.array()))
+              .as("gz", "group_no", "zone_key");
+      CommonTableExpression<?> zones =
+          DSL.name("g")
+              .as(
+                  DSL.select(
+                          column("gz", "group_no", Integer.class),
+                          column("gz", "zone_key", String.class))
+                      .from(zoneTable));
+      Table<?> slotTable =
+          DSL.table(
+                  "unnest({0}, {1}, {2}, {3}, {4})",
+                  DSL.val(slotGroup.toArray(Integer[]::new), SQLDataType.INTEGER.array()),
+                  DSL.val(slotTime.toArray(String[]::new), SQLDataType.CLOB.array()),
+                  DSL.val(slotDate.toArray(LocalDate[]::new), SQLDataType.LOCALDATE.array()),
+                  DSL.val(
+                      slotDue.toArray(OffsetDateTime[]::new),
+                      SQLDataType.TIMESTAMPWITHTIMEZONE.array()),
+                  DSL.val(slotDay.toArray(Integer[]::new), SQLDataType.INTEGER.array()))
+              .as("ms", "group_no", "hhmm", "local_date", "due", "dow");
+      CommonTableExpression<?> slots =
+          DSL.name("m")
+              .as(
+                  DSL.select(
+                          column("ms", "group_no", Integer.class),
+                          column("ms", "hhmm", String.class),
+                          column("ms", "local_date", LocalDate.class),
+                          column("ms", "due", OffsetDateTime.class),
+                          column("ms", "dow", Integer.class))
+                      .from(slotTable));
+      return new ZoneArrays(zones, slots);
+    }
   }
 
-  /** Resolves one wall-clock kind for the zone groups of a window. */
-  List<Resolved> resolveWallClock(
-      DSLContext tx, NotificationKind kind, List<ZoneGroup> groups, Instant now) {
-    ResultQuery<Record> query = wallClockQuery(tx, kind, groups, now);
-    return query == null ? List.of() : run(query);
-  }
-
-  /** The statement {@link #resolveWallClock} runs (null when no zone has a slot), for EXPLAIN. */
-  ResultQuery<Record> wallClockQuery(
-      DSLContext tx, NotificationKind kind, List<ZoneGroup> groups, Instant now) {
-    WallKind spec =
-        switch (kind) {
-          case SESSION_NOTES_REMINDER -> NOTES;
-          case DAILY_DIGEST -> DIGEST;
-          case TOMORROW_DIGEST -> TOMORROW;
-          case APPOINTMENT_REMINDER ->
-              throw new IllegalArgumentException("appointment reminders are not wall-clock");
-        };
-    List<Integer> groupNo = new ArrayList<>();
-    List<String> groupZone = new ArrayList<>();
-    List<Integer> slotGroup = new ArrayList<>();
-    List<String> slotTime = new ArrayList<>();
-    List<LocalDate> slotDate = new ArrayList<>();
-    List<OffsetDateTime> slotDue = new ArrayList<>();
-    List<Integer> slotDay = new ArrayList<>();
-    for (int g = 0; g < groups.size(); g++) {
-      ZoneGroup group = groups.get(g);
-      for (String key : group.zoneKeys()) {
-        groupNo.add(g);
-        groupZone.add(key);
-      }
-      for (DueSlot slot : group.slots()) {
-        slotGroup.add(g);
-        slotTime.add(slot.hhmm());
-        slotDate.add(slot.localDate());
-        slotDue.add(utc(slot.due()));
-        slotDay.add(slot.dayOfWeek());
-      }
-    }
-    if (slotGroup.isEmpty() || groupNo.isEmpty()) {
-      return null;
-    }
-
-    Table<?> zonesOfGroups =
-        DSL.table(
-                "unnest({0}, {1})",
-                DSL.val(groupNo.toArray(Integer[]::new), SQLDataType.INTEGER.array()),
-                DSL.val(groupZone.toArray(String[]::new), SQLDataType.CLOB.array()))
-            .as("g", "group_no", "zone_key");
-    Table<?> slots =
-        DSL.table(
-                "unnest({0}, {1}, {2}, {3}, {4})",
-                DSL.val(slotGroup.toArray(Integer[]::new), SQLDataType.INTEGER.array()),
-                DSL.val(slotTime.toArray(String[]::new), SQLDataType.CLOB.array()),
-                DSL.val(slotDate.toArray(LocalDate[]::new), SQLDataType.LOCALDATE.array()),
-                DSL.val(
-                    slotDue.toArray(OffsetDateTime[]::new),
-                    SQLDataType.TIMESTAMPWITHTIMEZONE.array()),
-                DSL.val(slotDay.toArray(Integer[]::new), SQLDataType.INTEGER.array()))
-            .as("m", "group_no", "hhmm", "local_date", "due", "dow");
-    Field<Integer> gNo = DSL.field(DSL.name("g", "group_no"), Integer.class);
-    Field<String> gZone = DSL.field(DSL.name("g", "zone_key"), String.class);
-    Field<Integer> mNo = DSL.field(DSL.name("m", "group_no"), Integer.class);
-    Field<String> mTime = DSL.field(DSL.name("m", "hhmm"), String.class);
-
+  /**
+   * Candidates of one kind: the schedule index's users whose (time, zone) is one of the slots.
+   *
+   * <p>The arrays hide their contents from the planner, which then guesses large and may prefer to
+   * scan a whole partial index. A {@code LATERAL} subquery with {@code OFFSET 0} cannot be
+   * flattened, so it runs once per (slot, zone) as an index range scan: the cost follows the users
+   * due, whatever the planner guesses. The same idiom re-reads each candidate below.
+   */
+  private static CommonTableExpression<?> wallClockCandidates(WallKind spec, ZoneArrays arrays) {
     var p = NOTIFIER_USER_SCHEDULE;
-    // Candidates: the index range scans (time, zone) of the schedule index. Materialized, so the
-    // planner drives from the arrays instead of guessing at them and scanning PazPaz's tables.
-    CommonTableExpression<?> cand =
-        DSL.name("cand")
-            .asMaterialized(
-                DSL.select(
-                        p.USER_ID.as("user_id"),
-                        p.ZONE_KEY.as("zone_key"),
-                        mTime.as("hhmm"),
-                        DSL.field(DSL.name("m", "local_date"), LocalDate.class).as("local_date"),
-                        DSL.field(DSL.name("m", "due"), OffsetDateTime.class).as("due"),
-                        DSL.field(DSL.name("m", "dow"), Integer.class).as("dow"))
-                    .from(zonesOfGroups)
-                    .join(slots)
-                    .on(mNo.eq(gNo))
-                    .join(p)
-                    .on(spec.indexTime().eq(mTime))
+    CommonTableExpression<?> g = arrays.zones();
+    CommonTableExpression<?> m = arrays.slots();
+    Field<String> mTime = m.field("hhmm", String.class);
+    Field<String> gZone = g.field("zone_key", String.class);
+    Table<?> due =
+        DSL.lateral(
+                DSL.select(p.USER_ID)
+                    .from(p)
+                    .where(spec.indexTime().eq(mTime))
                     .and(p.ZONE_KEY.eq(gZone))
-                    .and(spec.indexTime().isNotNull()));
+                    .and(spec.indexTime().isNotNull())
+                    .offset(DSL.inline(0)))
+            .as("due_user");
+    return DSL.name(spec.cte())
+        .asMaterialized(
+            DSL.select(
+                    due.field(p.USER_ID).as("user_id"),
+                    gZone.as("zone_key"),
+                    mTime.as("hhmm"),
+                    m.field("local_date", LocalDate.class).as("local_date"),
+                    m.field("due", OffsetDateTime.class).as("due"),
+                    m.field("dow", Integer.class).as("dow"))
+                .from(g)
+                .join(m)
+                .on(m.field("group_no", Integer.class).eq(g.field("group_no", Integer.class)))
+                .crossJoin(due));
+  }
+
+  /** One wall-clock kind's planned rows: candidates re-checked against PazPaz's own rows. */
+  private Select<Record> wallClockRows(WallKind spec, CommonTableExpression<?> cand, Instant now) {
     Field<UUID> cUser = cand.field("user_id", UUID.class);
     Field<String> cZone = cand.field("zone_key", String.class);
     Field<String> cTime = cand.field("hhmm", String.class);
     Field<LocalDate> cDate = cand.field("local_date", LocalDate.class);
     Field<OffsetDateTime> cDue = cand.field("due", OffsetDateTime.class);
     Field<Integer> cDay = cand.field("dow", Integer.class);
-
     var s = USER_NOTIFICATION_SETTINGS;
     var u = USERS;
     var w = WORKSPACES;
@@ -246,57 +344,61 @@ final class DueResolver {
                       .and(SESSIONS.DELETED_AT.isNull()));
           default -> cDay.eq(DSL.any(spec.days()));
         };
+    // Re-check everything against PazPaz's rows (the schedule index only nominates), one
+    // candidate at a time through primary keys.
+    Table<?> live =
+        DSL.lateral(
+                DSL.select(u.ID, u.WORKSPACE_ID)
+                    .from(s)
+                    .join(u)
+                    .on(u.ID.eq(s.USER_ID))
+                    .join(w)
+                    .on(w.ID.eq(u.WORKSPACE_ID))
+                    .where(s.USER_ID.eq(cUser))
+                    .and(s.EMAIL_ENABLED.isTrue())
+                    .and(spec.enabled().isTrue())
+                    .and(spec.settingsTime().eq(cTime))
+                    .and(u.IS_ACTIVE.isTrue())
+                    .and(ZoneCache.workspaceIsLive())
+                    .and(DSL.coalesce(w.TIMEZONE, DSL.inline(ZoneCatalog.NULL_KEY)).eq(cZone))
+                    .and(extra)
+                    .offset(DSL.inline(0)))
+            .as("live_user");
+    Field<UUID> userId = live.field(u.ID);
     OffsetDateTime staleBefore = utc(now.minus(staleness.grace(spec.kind()).orElseThrow()));
     Condition stale = cDue.lt(staleBefore);
     Field<String> dedupKey =
         DSL.concat(
             DSL.inline(spec.kind().code() + ":"),
-            u.ID.cast(SQLDataType.VARCHAR),
+            userId.cast(SQLDataType.VARCHAR),
             DSL.inline(":"),
             DSL.field("to_char({0}, 'YYYY-MM-DD')", String.class, cDate));
-    Select<? extends Record11<?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?>> planned =
-        DSL.select(
-                dedupKey.as("dedup_key"),
-                DSL.inline(spec.kind().code()).as("kind"),
-                u.ID.as("user_id"),
-                u.WORKSPACE_ID.as("workspace_id"),
-                DSL.inline((UUID) null, SQLDataType.UUID).as("appointment_id"),
-                cDate.as("local_date"),
-                DSL.inline((Integer) null, SQLDataType.INTEGER).as("reminder_minutes"),
-                DSL.inline((OffsetDateTime) null, SQLDataType.TIMESTAMPWITHTIMEZONE)
-                    .as("appointment_start"),
-                cDue.as("due_at"),
-                statusWhen(stale).as("status"),
-                DSL.when(stale, DSL.inline(SkipReason.STALE.code())).as("skip_reason"))
-            .from(cand)
-            // Re-check everything against PazPaz's rows: the schedule index only nominates.
-            .join(s)
-            .on(s.USER_ID.eq(cUser))
-            .and(s.EMAIL_ENABLED.isTrue())
-            .and(spec.enabled().isTrue())
-            .and(spec.settingsTime().eq(cTime))
-            .join(u)
-            .on(u.ID.eq(cUser))
-            .and(u.IS_ACTIVE.isTrue())
-            .join(w)
-            .on(w.ID.eq(u.WORKSPACE_ID))
-            .and(ZoneCache.workspaceIsLive())
-            .and(DSL.coalesce(w.TIMEZONE, DSL.inline(ZoneCatalog.NULL_KEY)).eq(cZone))
-            .where(extra);
-    return insertReturning(tx, List.of(cand), planned);
+    return DSL.select(
+            plannedFields(
+                dedupKey,
+                DSL.inline(spec.kind().code()),
+                userId,
+                live.field(u.WORKSPACE_ID),
+                DSL.inline((UUID) null, SQLDataType.UUID),
+                cDate,
+                DSL.inline((Integer) null, SQLDataType.INTEGER),
+                DSL.inline((OffsetDateTime) null, SQLDataType.TIMESTAMPWITHTIMEZONE),
+                cDue,
+                stale,
+                SkipReason.STALE,
+                DSL.inline(false)))
+        .from(cand)
+        .crossJoin(live);
   }
 
   // ---- appointment reminders ----------------------------------------------------------------
 
   /**
    * Reminders due in {@code (from, to]}: for each offset m, scheduled appointments starting in
-   * {@code (from + m, to + m]}, for every eligible user of the workspace whose offset is m.
+   * {@code (from + m, to + m]} (the partial index on scheduled_start, one range per offset).
    */
-  List<Resolved> resolveAppointmentReminders(DSLContext tx, Instant from, Instant to, Instant now) {
-    return run(appointmentQuery(tx, from, to, now));
-  }
-
-  ResultQuery<Record> appointmentQuery(DSLContext tx, Instant from, Instant to, Instant now) {
+  private static Select<Record5<UUID, UUID, OffsetDateTime, Integer, Boolean>>
+      appointmentCandidates(Instant from, Instant to) {
     int n = REMINDER_MINUTES.length;
     Integer[] minutes = new Integer[n];
     OffsetDateTime[] low = new OffsetDateTime[n];
@@ -314,38 +416,37 @@ final class DueResolver {
                 DSL.val(high, SQLDataType.TIMESTAMPWITHTIMEZONE.array()))
             .as("o", "m", "low", "high");
     var a = APPOINTMENTS;
-    CommonTableExpression<?> cand =
-        DSL.name("cand")
-            .asMaterialized(
-                DSL.select(
-                        a.ID.as("appointment_id"),
-                        a.WORKSPACE_ID.as("workspace_id"),
-                        a.SCHEDULED_START.as("scheduled_start"),
-                        DSL.field(DSL.name("o", "m"), Integer.class).as("m"))
-                    .from(offsets)
-                    .join(a)
-                    .on(a.STATUS.eq("scheduled"))
+    // One index range scan on scheduled_start per offset, whatever the planner guesses.
+    Table<?> starting =
+        DSL.lateral(
+                DSL.select(a.ID, a.WORKSPACE_ID, a.SCHEDULED_START)
+                    .from(a)
+                    .where(a.STATUS.eq("scheduled"))
                     .and(
                         a.SCHEDULED_START.gt(DSL.field(DSL.name("o", "low"), OffsetDateTime.class)))
                     .and(
                         a.SCHEDULED_START.le(
-                            DSL.field(DSL.name("o", "high"), OffsetDateTime.class))));
-    return insertReturning(tx, List.of(cand), reminderRows(cand, now));
+                            DSL.field(DSL.name("o", "high"), OffsetDateTime.class)))
+                    .offset(DSL.inline(0)))
+            .as("starting");
+    return DSL.select(
+            starting.field(a.ID).as("appointment_id"),
+            starting.field(a.WORKSPACE_ID).as("workspace_id"),
+            starting.field(a.SCHEDULED_START).as("scheduled_start"),
+            DSL.field(DSL.name("o", "m"), Integer.class).as("m"),
+            DSL.inline(false).as("late"))
+        .from(offsets)
+        .crossJoin(starting);
   }
 
   /**
-   * Reminders whose due instant is at or before {@code from} (so no window will ever cover them)
-   * for appointments booked or moved at or after {@code changedSince} (database time, PazPaz's
-   * updated_at) that have not started: queued at once, late. Found through the partial index on
-   * appointments(updated_at), so a tick reads only what changed since the last one.
+   * Reminders whose due instant is at or before {@code from} — no window will ever cover them — for
+   * scheduled appointments booked or moved at or after {@code changedSince} (PazPaz's updated_at,
+   * database time) that have not started: sent at once, late. Found through the partial index on
+   * appointments(updated_at), so a tick reads only what changed since the last.
    */
-  List<Resolved> resolveLateAppointmentReminders(
-      DSLContext tx, Instant from, OffsetDateTime changedSince, Instant now) {
-    return run(lateAppointmentQuery(tx, from, changedSince, now));
-  }
-
-  ResultQuery<Record> lateAppointmentQuery(
-      DSLContext tx, Instant from, OffsetDateTime changedSince, Instant now) {
+  private static Select<Record5<UUID, UUID, OffsetDateTime, Integer, Boolean>>
+      lateAppointmentCandidates(Instant from, OffsetDateTime changedSince, Instant now) {
     int n = REMINDER_MINUTES.length;
     Integer[] minutes = new Integer[n];
     OffsetDateTime[] latestStart = new OffsetDateTime[n];
@@ -359,30 +460,24 @@ final class DueResolver {
                 "unnest({0}, {1})",
                 DSL.val(minutes, SQLDataType.INTEGER.array()),
                 DSL.val(latestStart, SQLDataType.TIMESTAMPWITHTIMEZONE.array()))
-            .as("o", "m", "latest_start");
+            .as("lo", "m", "latest_start");
     var a = APPOINTMENTS;
-    CommonTableExpression<?> cand =
-        DSL.name("cand")
-            .asMaterialized(
-                DSL.select(
-                        a.ID.as("appointment_id"),
-                        a.WORKSPACE_ID.as("workspace_id"),
-                        a.SCHEDULED_START.as("scheduled_start"),
-                        DSL.field(DSL.name("o", "m"), Integer.class).as("m"))
-                    .from(a)
-                    .join(offsets)
-                    .on(
-                        a.SCHEDULED_START.le(
-                            DSL.field(DSL.name("o", "latest_start"), OffsetDateTime.class)))
-                    .where(a.STATUS.eq("scheduled"))
-                    .and(a.UPDATED_AT.ge(changedSince))
-                    .and(a.SCHEDULED_START.gt(utc(now))));
-    return insertReturning(tx, List.of(cand), reminderRows(cand, now));
+    return DSL.select(
+            a.ID.as("appointment_id"),
+            a.WORKSPACE_ID.as("workspace_id"),
+            a.SCHEDULED_START.as("scheduled_start"),
+            DSL.field(DSL.name("lo", "m"), Integer.class).as("m"),
+            DSL.inline(true).as("late"))
+        .from(a)
+        .join(offsets)
+        .on(a.SCHEDULED_START.le(DSL.field(DSL.name("lo", "latest_start"), OffsetDateTime.class)))
+        .where(a.STATUS.eq("scheduled"))
+        .and(a.UPDATED_AT.ge(changedSince))
+        .and(a.SCHEDULED_START.gt(utc(now)));
   }
 
-  /** Appointment candidates (id, workspace, start, m) joined to the users who want offset m. */
-  private static Select<? extends Record11<?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?>> reminderRows(
-      CommonTableExpression<?> cand, Instant now) {
+  /** Appointment candidates joined to every eligible user of the workspace who wants offset m. */
+  private static Select<Record> reminderRows(CommonTableExpression<?> cand, Instant now) {
     Field<UUID> cAppointment = cand.field("appointment_id", UUID.class);
     Field<UUID> cWorkspace = cand.field("workspace_id", UUID.class);
     Field<OffsetDateTime> cStart = cand.field("scheduled_start", OffsetDateTime.class);
@@ -390,62 +485,99 @@ final class DueResolver {
     var s = USER_NOTIFICATION_SETTINGS;
     var u = USERS;
     var w = WORKSPACES;
+    // Every eligible user of the appointment's workspace who wants offset m: through the partial
+    // index on settings (workspace_id, reminder_minutes), one appointment at a time.
+    Table<?> recipients =
+        DSL.lateral(
+                DSL.select(u.ID, u.WORKSPACE_ID)
+                    .from(w)
+                    .join(s)
+                    .on(s.WORKSPACE_ID.eq(w.ID))
+                    .join(u)
+                    .on(u.ID.eq(s.USER_ID))
+                    .where(w.ID.eq(cWorkspace))
+                    .and(ZoneCache.workspaceIsLive())
+                    .and(s.EMAIL_ENABLED.isTrue())
+                    .and(s.REMINDER_ENABLED.isTrue())
+                    .and(s.REMINDER_MINUTES.eq(cMinutes))
+                    .and(u.IS_ACTIVE.isTrue())
+                    .and(u.WORKSPACE_ID.eq(cWorkspace))
+                    .offset(DSL.inline(0)))
+            .as("recipient");
+    Field<UUID> userId = recipients.field(u.ID);
     Condition started = cStart.le(utc(now));
     Field<String> dedupKey =
         DSL.concat(
             DSL.inline(NotificationKind.APPOINTMENT_REMINDER.code() + ":"),
             cAppointment.cast(SQLDataType.VARCHAR),
             DSL.inline(":"),
-            u.ID.cast(SQLDataType.VARCHAR),
+            userId.cast(SQLDataType.VARCHAR),
             DSL.inline(":"),
             cMinutes.cast(SQLDataType.VARCHAR),
             DSL.inline(":"),
-            // Instant.getEpochSecond: whole seconds, rounded down.
+            // As Instant.getEpochSecond: whole seconds, rounded down.
             DSL.field("floor(extract(epoch from {0}))::bigint", Long.class, cStart)
                 .cast(SQLDataType.VARCHAR));
     return DSL.select(
-            dedupKey.as("dedup_key"),
-            DSL.inline(NotificationKind.APPOINTMENT_REMINDER.code()).as("kind"),
-            u.ID.as("user_id"),
-            u.WORKSPACE_ID.as("workspace_id"),
-            cAppointment.as("appointment_id"),
-            DSL.inline((LocalDate) null, SQLDataType.LOCALDATE).as("local_date"),
-            cMinutes.as("reminder_minutes"),
-            cStart.as("appointment_start"),
-            DSL.field("{0} - make_interval(mins => {1})", OffsetDateTime.class, cStart, cMinutes)
-                .as("due_at"),
-            statusWhen(started).as("status"),
-            DSL.when(started, DSL.inline(SkipReason.APPOINTMENT_STARTED.code())).as("skip_reason"))
+            plannedFields(
+                dedupKey,
+                DSL.inline(NotificationKind.APPOINTMENT_REMINDER.code()),
+                userId,
+                recipients.field(u.WORKSPACE_ID),
+                cAppointment,
+                DSL.inline((LocalDate) null, SQLDataType.LOCALDATE),
+                cMinutes,
+                cStart,
+                DSL.field(
+                    "{0} - make_interval(mins => {1})", OffsetDateTime.class, cStart, cMinutes),
+                started,
+                SkipReason.APPOINTMENT_STARTED,
+                cand.field("late", Boolean.class)))
         .from(cand)
-        .join(w)
-        .on(w.ID.eq(cWorkspace))
-        .and(ZoneCache.workspaceIsLive())
-        .join(s)
-        .on(s.WORKSPACE_ID.eq(cWorkspace))
-        .and(s.EMAIL_ENABLED.isTrue())
-        .and(s.REMINDER_ENABLED.isTrue())
-        .and(s.REMINDER_MINUTES.eq(cMinutes))
-        .join(u)
-        .on(u.ID.eq(s.USER_ID))
-        .and(u.IS_ACTIVE.isTrue())
-        .and(u.WORKSPACE_ID.eq(cWorkspace));
+        .crossJoin(recipients);
   }
 
   // ---- the shared insert --------------------------------------------------------------------
 
-  private static Field<String> statusWhen(Condition skipped) {
-    return DSL.when(skipped, DSL.inline(NotificationStatus.SKIPPED.code()))
-        .else_(DSL.inline(NotificationStatus.PENDING.code()));
+  /** The ledger's columns, named as the ledger names them, plus {@code late}. */
+  private static List<SelectField<?>> plannedFields(
+      Field<String> dedupKey,
+      Field<String> kind,
+      Field<UUID> userId,
+      Field<UUID> workspaceId,
+      Field<UUID> appointmentId,
+      Field<LocalDate> localDate,
+      Field<Integer> reminderMinutes,
+      Field<OffsetDateTime> appointmentStart,
+      Field<OffsetDateTime> due,
+      Condition skipped,
+      SkipReason reason,
+      Field<Boolean> late) {
+    return List.of(
+        dedupKey.as("dedup_key"),
+        kind.as("kind"),
+        userId.as("user_id"),
+        workspaceId.as("workspace_id"),
+        appointmentId.as("appointment_id"),
+        localDate.as("local_date"),
+        reminderMinutes.as("reminder_minutes"),
+        appointmentStart.as("appointment_start"),
+        due.as("due_at"),
+        DSL.when(skipped, DSL.inline(NotificationStatus.SKIPPED.code()))
+            .else_(DSL.inline(NotificationStatus.PENDING.code()))
+            .as("status"),
+        DSL.when(skipped, DSL.inline(reason.code()))
+            .else_(DSL.inline((String) null))
+            .as("skip_reason"),
+        late.as("late"));
   }
 
   /**
-   * Wraps {@code planned} (the eleven ledger columns, named as the ledger's) into the insert and
-   * returns every planned row with the id of the row inserted for it, if any.
+   * Wraps {@code plannedSelect} into the insert and returns every planned row with the id of the
+   * row inserted for it, if any.
    */
   private static ResultQuery<Record> insertReturning(
-      DSLContext tx,
-      List<CommonTableExpression<?>> before,
-      Select<? extends Record11<?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?>> plannedSelect) {
+      DSLContext tx, List<CommonTableExpression<?>> before, Select<Record> plannedSelect) {
     CommonTableExpression<?> planned = DSL.name("planned").as(plannedSelect);
     var d = NOTIFIER_DELIVERIES;
     Field<String> pKey = planned.field("dedup_key", String.class);
@@ -490,7 +622,7 @@ final class DueResolver {
     List<CommonTableExpression<?>> ctes = new ArrayList<>(before);
     ctes.add(planned);
     ctes.add(ins);
-    List<Field<?>> out = new ArrayList<>(List.of(planned.fields()));
+    List<SelectField<?>> out = new ArrayList<>(List.of(planned.fields()));
     out.add(ins.field("id", UUID.class).as("inserted_id"));
     return tx.with(ctes)
         .select(out)
@@ -499,26 +631,9 @@ final class DueResolver {
         .on(ins.field("dedup_key", String.class).eq(pKey));
   }
 
-  private static List<Resolved> run(ResultQuery<Record> query) {
-    List<Resolved> resolved = new ArrayList<>();
-    for (Record r : query.fetch()) {
-      OffsetDateTime start = r.get("appointment_start", OffsetDateTime.class);
-      resolved.add(
-          new Resolved(
-              r.get("dedup_key", String.class),
-              NotificationKind.fromCode(r.get("kind", String.class)).orElseThrow(),
-              r.get("user_id", UUID.class),
-              r.get("workspace_id", UUID.class),
-              r.get("appointment_id", UUID.class),
-              r.get("local_date", LocalDate.class),
-              r.get("reminder_minutes", Integer.class),
-              start == null ? null : start.toInstant(),
-              r.get("due_at", OffsetDateTime.class).toInstant(),
-              NotificationStatus.fromCode(r.get("status", String.class)).orElseThrow(),
-              r.get("skip_reason", String.class),
-              r.get("inserted_id", UUID.class)));
-    }
-    return resolved;
+  /** A column of an aliased plain-SQL table, named as itself. */
+  private static <T> Field<T> column(String table, String name, Class<T> type) {
+    return DSL.field(DSL.name(table, name), type).as(name);
   }
 
   private static OffsetDateTime utc(Instant instant) {

@@ -6,7 +6,8 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import org.jooq.DSLContext;
-import org.jooq.Record2;
+import org.jooq.Record3;
+import org.jooq.impl.DSL;
 
 /**
  * The producer's durable watermark ({@code notifier_scheduler_state}): every due instant up to
@@ -20,8 +21,9 @@ final class WatermarkStore {
    * @param coveredUntil due instants up to here are resolved (producer clock)
    * @param changesSeenUntil PazPaz rows changed before this database time have been read; null
    *     before the first tick
+   * @param databaseNow the database's time at the start of this transaction
    */
-  record State(Instant coveredUntil, OffsetDateTime changesSeenUntil) {}
+  record State(Instant coveredUntil, OffsetDateTime changesSeenUntil, OffsetDateTime databaseNow) {}
 
   private final String name;
   private final String instanceId;
@@ -36,27 +38,41 @@ final class WatermarkStore {
    * pipeline never ran.
    */
   State lock(DSLContext tx, Instant initial, Instant now) {
+    State state = selectForUpdate(tx);
+    if (state != null) {
+      return state;
+    }
     var s = NOTIFIER_SCHEDULER_STATE;
+    // Two producers starting together both get here; the loser's insert waits, then does nothing.
     tx.insertInto(s, s.NAME, s.COVERED_UNTIL, s.UPDATED_AT, s.UPDATED_BY)
         .values(name, utc(initial), utc(now), instanceId)
         .onConflict(s.NAME)
         .doNothing()
         .execute();
-    Record2<OffsetDateTime, OffsetDateTime> row =
-        tx.select(s.COVERED_UNTIL, s.CHANGES_SEEN_UNTIL)
+    return selectForUpdate(tx);
+  }
+
+  private State selectForUpdate(DSLContext tx) {
+    var s = NOTIFIER_SCHEDULER_STATE;
+    Record3<OffsetDateTime, OffsetDateTime, OffsetDateTime> row =
+        tx.select(s.COVERED_UNTIL, s.CHANGES_SEEN_UNTIL, DSL.currentOffsetDateTime())
             .from(s)
             .where(s.NAME.eq(name))
             .forUpdate()
-            .fetchSingle();
-    return new State(row.value1().toInstant(), row.value2());
+            .of(s)
+            .fetchOne();
+    return row == null ? null : new State(row.value1().toInstant(), row.value2(), row.value3());
   }
 
-  /** Reads the row without locking it (status, dry runs). Null when the pipeline never ran. */
+  /** Reads the row without locking it (status). Null when the pipeline never ran. */
   State peek(DSLContext dsl) {
     var s = NOTIFIER_SCHEDULER_STATE;
-    Record2<OffsetDateTime, OffsetDateTime> row =
-        dsl.select(s.COVERED_UNTIL, s.CHANGES_SEEN_UNTIL).from(s).where(s.NAME.eq(name)).fetchOne();
-    return row == null ? null : new State(row.value1().toInstant(), row.value2());
+    Record3<OffsetDateTime, OffsetDateTime, OffsetDateTime> row =
+        dsl.select(s.COVERED_UNTIL, s.CHANGES_SEEN_UNTIL, DSL.currentOffsetDateTime())
+            .from(s)
+            .where(s.NAME.eq(name))
+            .fetchOne();
+    return row == null ? null : new State(row.value1().toInstant(), row.value2(), row.value3());
   }
 
   void save(DSLContext tx, Instant coveredUntil, OffsetDateTime changesSeenUntil, Instant now) {
