@@ -1,5 +1,6 @@
 package io.notifier.schedule;
 
+import static io.notifier.db.jooq.Tables.APPOINTMENTS;
 import static io.notifier.db.jooq.Tables.NOTIFIER_DELIVERIES;
 import static io.notifier.db.jooq.Tables.USER_NOTIFICATION_SETTINGS;
 
@@ -173,6 +174,20 @@ final class ProducerHarness implements AutoCloseable {
     settings.setUpdatedAt(
         database.dsl().select(DSL.currentOffsetDateTime()).fetchSingle().value1());
     settings.store();
+  }
+
+  /**
+   * Makes every appointment look booked a day ago (database time), as appointments that existed
+   * long before a simulation began: otherwise the first tick would rightly treat them as just
+   * booked, and send the reminders already due as late ones.
+   */
+  void appointmentsBookedLongAgo() {
+    database
+        .dsl()
+        .update(APPOINTMENTS)
+        .set(APPOINTMENTS.UPDATED_AT, DSL.currentOffsetDateTime().minus(1))
+        .set(APPOINTMENTS.CREATED_AT, DSL.currentOffsetDateTime().minus(1))
+        .execute();
   }
 
   /** A counter's value, summed over the other tags. */
