@@ -615,7 +615,10 @@ final class DueResolver {
                                 planned.field("status", String.class),
                                 planned.field("skip_reason", String.class),
                                 pDue)
-                            .from(planned))
+                            .from(planned)
+                            // One order for every writer: concurrent inserts of the same keys
+                            // then wait for each other instead of deadlocking.
+                            .orderBy(pKey))
                     .onConflict(d.DEDUP_KEY)
                     .doNothing()
                     .returning(d.ID, d.DEDUP_KEY));

@@ -30,11 +30,19 @@ import org.jooq.impl.DSL;
  */
 final class ScheduleIndex {
 
+  /**
+   * Serialises writers of the index. One pipeline's producers are already serialised by its
+   * watermark row; this also keeps producers of different pipelines (or a dry run beside a tick)
+   * from deadlocking on the upsert. Transaction-scoped: released at commit or rollback.
+   */
+  private static final long WRITE_LOCK = 0x6e6f74696669L; // "notifi"
+
   /** What one sync wrote: rows inserted or changed, and the zone keys they carry. */
   record SyncResult(int rowsWritten, int rowsDeleted, Set<String> zoneKeys) {}
 
   /** Copies the rows whose settings or workspace changed at or after {@code since}. */
   SyncResult syncChangedSince(DSLContext tx, OffsetDateTime since) {
+    lock(tx);
     Select<Record6<UUID, String, String, String, String, OffsetDateTime>> changed =
         source(USER_NOTIFICATION_SETTINGS.UPDATED_AT.ge(since))
             .union(source(WORKSPACES.UPDATED_AT.ge(since)));
@@ -44,6 +52,7 @@ final class ScheduleIndex {
 
   /** Copies every row and deletes the rows of users without settings. */
   SyncResult syncAll(DSLContext tx) {
+    lock(tx);
     List<String> written = upsert(tx, source(DSL.noCondition()));
     var p = NOTIFIER_USER_SCHEDULE;
     int deleted =
@@ -55,6 +64,10 @@ final class ScheduleIndex {
                         .where(USER_NOTIFICATION_SETTINGS.USER_ID.eq(p.USER_ID))))
             .execute();
     return new SyncResult(written.size(), deleted, new TreeSet<>(written));
+  }
+
+  private static void lock(DSLContext tx) {
+    tx.select(DSL.field("pg_advisory_xact_lock({0})", Object.class, DSL.val(WRITE_LOCK))).fetch();
   }
 
   /** Whether the index holds no row at all (a first start). */

@@ -29,10 +29,10 @@ import org.junit.jupiter.api.Test;
  * through by the producer and compared, notification by notification, with an independent
  * brute-force oracle: nothing missing, nothing extra, nothing twice, each at its instant.
  *
- * <p>The weeks tick every 50 minutes: the watermark makes any step resolve the same rows, as long as
- * no notification is found later than its staleness rule allows (these weeks use reminder offsets
- * of 60 minutes and more; a digest may be two hours late). The hours around New York's fall-back
- * tick every minute, with 15- and 30-minute reminders, against the same oracle.
+ * <p>The weeks tick every 50 minutes: the watermark makes any step resolve the same rows, as long
+ * as no notification is found later than its staleness rule allows (these weeks use reminder
+ * offsets of 60 minutes and more; a digest may be two hours late). The hours around New York's
+ * fall-back tick every minute, with 15- and 30-minute reminders, against the same oracle.
  */
 class SimulatedWeeksTest extends ProducerTestBase {
 
