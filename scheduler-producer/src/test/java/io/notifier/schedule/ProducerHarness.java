@@ -3,6 +3,7 @@ package io.notifier.schedule;
 import static io.notifier.db.jooq.Tables.APPOINTMENTS;
 import static io.notifier.db.jooq.Tables.NOTIFIER_DELIVERIES;
 import static io.notifier.db.jooq.Tables.USER_NOTIFICATION_SETTINGS;
+import static io.notifier.db.jooq.Tables.WORKSPACES;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -187,6 +188,24 @@ final class ProducerHarness implements AutoCloseable {
         .update(APPOINTMENTS)
         .set(APPOINTMENTS.UPDATED_AT, DSL.currentOffsetDateTime().minus(1))
         .set(APPOINTMENTS.CREATED_AT, DSL.currentOffsetDateTime().minus(1))
+        .execute();
+  }
+
+  /**
+   * Makes every settings row and workspace look last changed a day ago (database time): the
+   * per-tick change tracking, which re-reads anything changed within its slack, then leaves them
+   * alone, as it would a long-established population.
+   */
+  void settingsLastChangedLongAgo() {
+    database
+        .dsl()
+        .update(USER_NOTIFICATION_SETTINGS)
+        .set(USER_NOTIFICATION_SETTINGS.UPDATED_AT, DSL.currentOffsetDateTime().minus(1))
+        .execute();
+    database
+        .dsl()
+        .update(WORKSPACES)
+        .set(WORKSPACES.UPDATED_AT, DSL.currentOffsetDateTime().minus(1))
         .execute();
   }
 
