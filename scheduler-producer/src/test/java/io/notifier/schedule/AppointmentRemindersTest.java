@@ -205,4 +205,28 @@ class AppointmentRemindersTest extends ProducerTestBase {
 
     assertThat(reminders(soon)).isEmpty();
   }
+
+  @Test
+  void theDedupKeyBuiltInSqlIsTheOneDedupKeysBuildsEvenForAStartBetweenSeconds() {
+    scenario(NINE.minus(Duration.ofMinutes(5)));
+    Producer producer = aPracticeWithAnHourlyReminder(harness.config("p1").build());
+    Instant oddStart = Instant.parse("2027-05-03T10:00:00.750Z");
+    AppointmentsRecord appointment = bookedLongAgo(oddStart);
+
+    harness.tickEveryMinute(
+        producer, NINE.minus(Duration.ofMinutes(5)), NINE.plus(Duration.ofMinutes(3)));
+
+    assertThat(reminders(appointment))
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.dedupKey())
+                  .isEqualTo(
+                      DedupKeys.appointmentReminder(
+                          appointment.getId(), therapist.getId(), 60, oddStart))
+                  .endsWith(":" + oddStart.getEpochSecond());
+              assertThat(d.appointmentStart()).isEqualTo(oddStart);
+              assertThat(d.dueAt()).isEqualTo(oddStart.minus(Duration.ofHours(1)));
+            });
+  }
 }
