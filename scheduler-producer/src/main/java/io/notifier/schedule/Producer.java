@@ -552,12 +552,14 @@ public final class Producer implements AutoCloseable {
         boolean tickDue = lastBoundary == null || boundary.isAfter(lastBoundary);
         if (!renewedOnce || tickDue || nanos - lastRenewal >= renewEvery) {
           renewLeadership();
+          // As often as the lease is renewed (every 10 s by default), not once a minute: the
+          // health check calls a worker stale well before a minute of silence.
+          beat();
           lastRenewal = nanos;
           renewedOnce = true;
         }
         if (tickDue) {
           lastBoundary = boundary;
-          beat();
           if (leadership != Leadership.FOLLOWER) {
             tick(boundary, false);
           } else {
