@@ -89,9 +89,11 @@ class SimulatedWeeksTest extends ProducerTestBase {
   private void simulate(
       Instant start, Instant end, Duration step, int[] reminderOffsets, Duration every) {
     scenario(start);
-    // The first tick's window starts one tick before it; the last ends one look-ahead after.
+    // The first tick's window starts one tick before it; the last ends one look-ahead after the
+    // last tick (the last multiple of the step from the start, at or before the end).
+    Instant lastTick = start.plus(step.multipliedBy(Duration.between(start, end).dividedBy(step)));
     Instant coveredFrom = start.minus(Duration.ofMinutes(1));
-    Instant coveredTo = end.plus(ProducerConfig.DEFAULT_LOOK_AHEAD);
+    Instant coveredTo = lastTick.plus(ProducerConfig.DEFAULT_LOOK_AHEAD);
     ExpectedNotifications expected = new ExpectedNotifications(coveredFrom, coveredTo);
 
     List<String> zones = new ArrayList<>(ZONES);
@@ -183,6 +185,12 @@ class SimulatedWeeksTest extends ProducerTestBase {
         ledger.values().stream()
             .collect(
                 Collectors.toMap(Delivery::dedupKey, Delivery::dueAt, (x, y) -> x, TreeMap::new));
+    Map<String, Instant> missing = new TreeMap<>(expected.all());
+    missing.keySet().removeAll(actual.keySet());
+    Map<String, Instant> extra = new TreeMap<>(actual);
+    extra.keySet().removeAll(expected.all().keySet());
+    assertThat(missing).as("due but not in the ledger").isEmpty();
+    assertThat(extra).as("in the ledger but not due").isEmpty();
     assertThat(actual).as("the ledger, key by key").isEqualTo(expected.all());
     assertThat(ledger.values())
         .allSatisfy(d -> assertThat(d.status()).isEqualTo(NotificationStatus.PENDING));
