@@ -64,17 +64,6 @@ final class WatermarkStore {
     return row == null ? null : new State(row.value1().toInstant(), row.value2(), row.value3());
   }
 
-  /** Reads the row without locking it (status). Null when the pipeline never ran. */
-  State peek(DSLContext dsl) {
-    var s = NOTIFIER_SCHEDULER_STATE;
-    Record3<OffsetDateTime, OffsetDateTime, OffsetDateTime> row =
-        dsl.select(s.COVERED_UNTIL, s.CHANGES_SEEN_UNTIL, DSL.currentOffsetDateTime())
-            .from(s)
-            .where(s.NAME.eq(name))
-            .fetchOne();
-    return row == null ? null : new State(row.value1().toInstant(), row.value2(), row.value3());
-  }
-
   void save(DSLContext tx, Instant coveredUntil, OffsetDateTime changesSeenUntil, Instant now) {
     var s = NOTIFIER_SCHEDULER_STATE;
     tx.update(s)

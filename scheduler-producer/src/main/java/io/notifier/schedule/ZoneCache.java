@@ -66,11 +66,6 @@ final class ZoneCache {
     return catalog;
   }
 
-  /** Forgets the catalog: the next {@link #current} reloads it. */
-  synchronized void invalidate() {
-    loadedAt = null;
-  }
-
   /** Adds keys not in the catalog yet (a new zone seen by the schedule-index sync). */
   synchronized ZoneCatalog addKeys(DSLContext dsl, Collection<String> keys) {
     for (String key : new HashSet<>(keys)) {
