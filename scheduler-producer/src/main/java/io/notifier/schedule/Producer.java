@@ -41,8 +41,9 @@ import org.slf4j.LoggerFactory;
  *       catch-up abandoned with a warning and a counter;
  *   <li>first slice only: bring the schedule index up to date with PazPaz's changes, and find
  *       appointments booked or moved after their reminder was due (sent at once, late);
- *   <li>resolve each kind in set-based statements that insert the ledger rows ({@code ON CONFLICT
- *       (dedup_key) DO NOTHING}) — rows already too late are inserted as skipped and counted;
+ *   <li>resolve every kind in one set-based statement that inserts the ledger rows ({@code ON
+ *       CONFLICT (dedup_key) DO NOTHING RETURNING}) — rows already too late are inserted as skipped
+ *       and counted;
  *   <li>move the watermark to the slice's end and commit; then queue the new pending rows in Redis
  *       (batched). If Redis is down, nothing is lost: the reconciler queues them later.
  * </ol>
@@ -269,11 +270,12 @@ public final class Producer implements AutoCloseable {
       }
       LOG.warn(
           "watermark {} is older than the maximum catch-up of {}: notifications due in ({}, {}]"
-              + " are abandoned unresolved, and catch-up starts at {}",
+              + " {} abandoned unresolved, and catch-up starts at {}",
           state.coveredUntil(),
           config.maxCatchUp(),
           state.coveredUntil(),
           oldest,
+          dryRun ? "would be" : "are",
           oldest);
     }
     if (!from.isBefore(target)) {
