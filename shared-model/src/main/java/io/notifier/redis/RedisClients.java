@@ -18,6 +18,9 @@ public final class RedisClients {
   public static RedissonClient redisson(RedisConfig redis, String clientName) {
     Config config = new Config();
     config.setUseScriptCache(true);
+    // Redisson 4 takes credentials on Config; the per-topology setters are deprecated.
+    config.setUsername(redis.username());
+    config.setPassword(redis.password());
     // The job path does its own retrying per loop iteration; a short Redisson retry keeps a
     // single slow call from stalling a loop for long.
     int timeout = (int) redis.timeout().toMillis();
@@ -27,8 +30,6 @@ public final class RedisClients {
               .useSingleServer()
               .setAddress(redis.nodeAddresses().get(0))
               .setDatabase(redis.database())
-              .setUsername(redis.username())
-              .setPassword(redis.password())
               .setClientName(clientName)
               .setTimeout(timeout)
               .setConnectTimeout(timeout)
@@ -40,8 +41,6 @@ public final class RedisClients {
               .setMasterName(redis.masterName())
               .addSentinelAddress(redis.nodeAddresses().toArray(String[]::new))
               .setDatabase(redis.database())
-              .setUsername(redis.username())
-              .setPassword(redis.password())
               .setClientName(clientName)
               .setTimeout(timeout)
               .setConnectTimeout(timeout)
@@ -51,8 +50,6 @@ public final class RedisClients {
           config
               .useClusterServers()
               .addNodeAddress(redis.nodeAddresses().toArray(String[]::new))
-              .setUsername(redis.username())
-              .setPassword(redis.password())
               .setClientName(clientName)
               .setTimeout(timeout)
               .setConnectTimeout(timeout)
