@@ -31,7 +31,7 @@ final class HealthCommand extends BaseCommand {
           new HealthEvaluator(health.config(), context().clock())
               .evaluate(services.observer().snapshot());
       if (json) {
-        out().print(HealthJson.workers(report));
+        out().println(HealthJson.workers(report));
       } else {
         print(report);
       }

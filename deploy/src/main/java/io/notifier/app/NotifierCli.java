@@ -92,7 +92,14 @@ public final class NotifierCli implements Callable<Integer> {
 
   /** Runs one command with this context and returns its exit code. */
   public static int execute(CliContext context, String... args) {
-    return commandLine(context).execute(args);
+    CommandLine commandLine = commandLine(context);
+    try {
+      return commandLine.execute(args);
+    } finally {
+      // Output printed without a final newline would otherwise be lost at System.exit.
+      commandLine.getOut().flush();
+      commandLine.getErr().flush();
+    }
   }
 
   public static void main(String[] args) {
