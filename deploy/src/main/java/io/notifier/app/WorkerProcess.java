@@ -71,6 +71,7 @@ final class WorkerProcess implements AutoCloseable {
           new RedisObserver(redisOptions.config(), queue.keys(), ObserverConfig.defaults(), clock);
       opened.push(observer);
       metrics.bindQueueGauges(observer);
+      metrics.bindDatabase(database.dataSource(), clock);
     } catch (RuntimeException e) {
       close();
       throw e;

@@ -57,6 +57,12 @@ public final class MicrometerNotifierMetrics implements NotifierMetrics {
             .description("Notifications that fell due in one tick's window")
             .publishPercentileHistogram()
             .register(registry);
+    // Registered at zero, so that rate() and increase() see the first job of each kind rather
+    // than a series that appears with its first increment.
+    for (NotificationKind kind : NotificationKind.values()) {
+      counter("notifier_jobs_enqueued", "kind", kind.code());
+      counter("notifier_jobs_sent", "kind", kind.code());
+    }
   }
 
   public MeterRegistry registry() {

@@ -119,6 +119,26 @@ class OpsHttpServerTest {
   }
 
   @Test
+  void databaseUpGaugeReportsWhetherPostgresAnswers() throws Exception {
+    metrics.bindDatabase(db.dataSource(), clock);
+    assertThat(scrape()).contains("notifier_database_up{role=\"test\"} 1.0");
+
+    try (ProcessMetrics unreachable = new ProcessMetrics("unreachable")) {
+      org.postgresql.ds.PGSimpleDataSource nowhere = new org.postgresql.ds.PGSimpleDataSource();
+      nowhere.setUrl("jdbc:postgresql://127.0.0.1:1/none?connectTimeout=1");
+      unreachable.bindDatabase(nowhere, clock);
+      assertThat(unreachable.scrape()).contains("notifier_database_up{role=\"unreachable\"} 0.0");
+    }
+  }
+
+  @Test
+  void kindCountersExistAtZeroBeforeTheFirstJob() throws Exception {
+    assertThat(scrape())
+        .contains("notifier_jobs_sent_total{kind=\"daily_digest\",role=\"test\"} 0.0")
+        .contains("notifier_jobs_enqueued_total{kind=\"appointment_reminder\",role=\"test\"} 0.0");
+  }
+
+  @Test
   void metricsCarryTheJobPathCountersAndJvmMetrics() throws Exception {
     NotifierMetrics job = loops;
     job.sent(NotificationKind.DAILY_DIGEST, Duration.ofMillis(40), Duration.ofMillis(300));
