@@ -1,0 +1,143 @@
+package io.notifier.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.notifier.db.crypto.EncryptionKeys;
+import io.notifier.db.fixtures.Fixtures;
+import io.notifier.db.jooq.tables.records.ClientsRecord;
+import io.notifier.db.jooq.tables.records.UsersRecord;
+import io.notifier.db.jooq.tables.records.WorkspacesRecord;
+import io.notifier.ledger.Delivery;
+import io.notifier.ledger.DeliveryLedger;
+import io.notifier.model.NotificationKind;
+import io.notifier.model.NotificationStatus;
+import io.notifier.testing.RealServicesTest;
+import io.notifier.testing.TestDatabase;
+import io.notifier.testing.TestRedis;
+import io.notifier.testing.TestSmtp;
+import jakarta.mail.internet.MimeMessage;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/**
+ * The whole job path as deployed, in-process: {@code producer run} finds a due appointment reminder
+ * and enqueues it, {@code consumer run} sends it over SMTP with AUTH. Every log line of both,
+ * rendered by the production JSON encoder with the notifier's loggers at DEBUG, must be free of the
+ * recipient's address, the therapist's and client's names and every secret, while carrying the ids
+ * that make support possible.
+ */
+@RealServicesTest
+class ProducerAndConsumerLogPrivacyTest {
+
+  private static final String EMAIL = "quentin.leakcheck@clinic-example.test";
+  private static final String THERAPIST = "Quentin Xylophanes";
+  private static final String CLIENT_FIRST = "Ottoline";
+  private static final String CLIENT_LAST = "Vandersnoot";
+  private static final String SMTP_USER = "notifier-mailer";
+  private static final String SMTP_PASSWORD = "Pr0ducer-Sm7p-Secret";
+
+  @Test
+  void theProducerAndConsumerLogIdsButNoAddressNameOrSecret(
+      TestDatabase db, TestRedis redis, TestSmtp smtp) throws Exception {
+    smtp.withUser(SMTP_USER, SMTP_PASSWORD);
+    Fixtures fixtures = new Fixtures(db.dsl());
+    WorkspacesRecord workspace = fixtures.workspace().timezone("America/New_York").create();
+    UsersRecord user =
+        fixtures
+            .user(workspace)
+            .email(EMAIL)
+            .fullName(THERAPIST)
+            .settings(s -> s.allOff().reminder(15))
+            .create();
+    ClientsRecord client = fixtures.client(workspace).name(CLIENT_FIRST, CLIENT_LAST).create();
+    // The producer's first tick, at start-up, covers up to the next minute boundary plus its
+    // look-ahead: a reminder due a few seconds from now is in it.
+    Instant due = Instant.now().plusSeconds(5).truncatedTo(ChronoUnit.SECONDS);
+    fixtures.appointment(workspace, client).startingAt(due.plus(Duration.ofMinutes(15))).create();
+
+    Cli cli =
+        Cli.against(db, redis)
+            .env("NOTIFIER_SMTP_HOST", smtp.host())
+            .env("NOTIFIER_SMTP_PORT", Integer.toString(smtp.port()))
+            .env("NOTIFIER_SMTP_USERNAME", SMTP_USER)
+            .env("NOTIFIER_SMTP_PASSWORD", SMTP_PASSWORD)
+            .env("NOTIFIER_MAIL_FROM", "reminders@pazpaz.example")
+            .env("NOTIFIER_APP_BASE_URL", "https://app.pazpaz.example")
+            .env("NOTIFIER_ENCRYPTION_KEYS", versionedKeys(Fixtures.testKeys()))
+            .env("NOTIFIER_HTTP_PORT", "0");
+
+    try (LogCapture logs = new LogCapture()) {
+      CompletableFuture<Integer> producer = run(cli, "producer", "run");
+      CompletableFuture<Integer> consumer = run(cli, "consumer", "run");
+
+      List<MimeMessage> received = smtp.awaitMessages(1, Duration.ofSeconds(60));
+      assertThat(received.get(0).getAllRecipients()[0].toString()).isEqualTo(EMAIL);
+      DeliveryLedger ledger = new DeliveryLedger(db.dsl(), Clock.systemUTC());
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  ledger
+                      .history(user.getId(), NotificationKind.APPOINTMENT_REMINDER, null, 5)
+                      .stream()
+                      .anyMatch(d -> d.status() == NotificationStatus.SENT));
+      Delivery sent =
+          ledger.history(user.getId(), NotificationKind.APPOINTMENT_REMINDER, null, 5).get(0);
+
+      cli.stopSignalInUse().request("test");
+      assertThat(producer.get(30, TimeUnit.SECONDS)).isZero();
+      assertThat(consumer.get(30, TimeUnit.SECONDS)).isZero();
+
+      String all = logs.all();
+      assertThat(all)
+          .as("both processes logged")
+          .contains("producer starting; effective configuration:")
+          .contains("consumer starting; effective configuration:");
+      assertThat(all)
+          .doesNotContain(EMAIL)
+          .doesNotContain("leakcheck")
+          .doesNotContain(THERAPIST)
+          .doesNotContain("Quentin")
+          .doesNotContain("Xylophanes")
+          .doesNotContain(CLIENT_FIRST)
+          .doesNotContain(CLIENT_LAST)
+          .doesNotContain(SMTP_PASSWORD)
+          .doesNotContain(Base64.getEncoder().encodeToString(keyV2()));
+      assertThat(all).contains(sent.id().toString()).contains(user.getId().toString());
+    }
+  }
+
+  private static CompletableFuture<Integer> run(Cli cli, String... args) {
+    CommandLine command = NotifierCli.commandLine(cli.context());
+    command.setOut(new PrintWriter(new StringWriter(), true));
+    command.setErr(new PrintWriter(new StringWriter(), true));
+    return CompletableFuture.supplyAsync(() -> command.execute(args));
+  }
+
+  private static byte[] keyV2() {
+    return Fixtures.testKeys().version(2).orElseThrow().getEncoded();
+  }
+
+  private static String versionedKeys(EncryptionKeys keys) {
+    return keys.versioned().entrySet().stream()
+        .map(
+            e ->
+                "v"
+                    + e.getKey()
+                    + ":"
+                    + Base64.getEncoder().encodeToString(e.getValue().getEncoded()))
+        .collect(Collectors.joining(","));
+  }
+}
