@@ -3,6 +3,7 @@ package io.notifier.app;
 import io.notifier.ledger.Delivery;
 import io.notifier.ledger.DeliveryLedger;
 import io.notifier.model.NotificationKind;
+import io.notifier.model.NotificationStatus;
 import io.notifier.queue.DeadLetter;
 import io.notifier.queue.RedisJobQueue;
 import java.time.Instant;
@@ -212,15 +213,28 @@ final class DlqCommand extends BaseCommand {
     @Option(names = "--all", description = "Every dead letter (narrowed by --kind and --since).")
     boolean all;
 
+    @Option(
+        names = "--delivery",
+        paramLabel = "LEDGER_ID",
+        description = {
+          "Replay dead or uncertain ledger rows by their id (as notifier deliveries prints it),",
+          "whether or not Redis still holds their dead letter (e.g. after a Redis wipe)."
+        })
+    List<UUID> deliveryIds = new ArrayList<>();
+
     @Option(names = "--dry-run", description = "Say what would happen; change nothing.")
     boolean dryRun;
 
     @Override
     public Integer call() {
-      if (all == !entryIds.isEmpty()) {
-        throw new UserException("give entry ids or --all (not both, not neither)");
+      int ways = (all ? 1 : 0) + (entryIds.isEmpty() ? 0 : 1) + (deliveryIds.isEmpty() ? 0 : 1);
+      if (ways != 1) {
+        throw new UserException("give entry ids, --delivery ids or --all (exactly one of them)");
       }
       entryIds.forEach(DlqCommand::checkEntryId);
+      if (!deliveryIds.isEmpty()) {
+        return replayDeliveries();
+      }
       try (Services services = new Services(context().clock(), database, redis, "dlq")) {
         RedisJobQueue queue = services.queue();
         List<DeadLetter> letters = new ArrayList<>();
@@ -263,6 +277,45 @@ final class DlqCommand extends BaseCommand {
             .printf(
                 "%s%d replayed, %d removed without sending, %d kept%n",
                 dryRun ? "dry run: " : "", replayed, removed, kept);
+      }
+      return 0;
+    }
+
+    /** Replays ledger rows by id; dead letters naming them are removed. */
+    private int replayDeliveries() {
+      try (Services services = new Services(context().clock(), database, redis, "dlq")) {
+        DeliveryLedger ledger = services.ledger();
+        RedisJobQueue queue = services.queue();
+        int n = deliveryIds.size();
+        int replayed = 0;
+        for (int i = 0; i < n; i++) {
+          UUID id = deliveryIds.get(i);
+          Delivery row = ledger.find(id).orElseThrow(() -> new UserException("no delivery " + id));
+          String note;
+          if (row.status() != NotificationStatus.DEAD
+              && row.status() != NotificationStatus.UNCERTAIN) {
+            note = "not replayed: it is " + row.status().code() + ", not dead or uncertain";
+          } else if (dryRun) {
+            note = "would replay (" + row.status().code() + " in the ledger)";
+            replayed++;
+          } else {
+            Optional<Delivery> pending = ledger.replay(id);
+            if (pending.isEmpty()) {
+              note = "not replayed: it changed meanwhile (see notifier deliveries)";
+            } else {
+              // Ledger first: if we die before the enqueue, the reconciler finds the pending row.
+              queue.enqueue(List.of(pending.get().toJob()));
+              select(queue, null, null, 0).stream()
+                  .filter(letter -> id.toString().equals(letter.jobId()))
+                  .forEach(letter -> queue.removeDeadLetter(letter.entryId()));
+              note = "replayed: pending again, due now";
+              replayed++;
+            }
+          }
+          out().printf("[%d/%d] delivery %s: %s%n", i + 1, n, id, note);
+          out().flush();
+        }
+        out().printf("%s%d of %d replayed%n", dryRun ? "dry run: " : "", replayed, n);
       }
       return 0;
     }

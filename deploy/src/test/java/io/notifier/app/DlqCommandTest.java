@@ -172,7 +172,56 @@ class DlqCommandTest {
 
     assertThat(result.code()).isEqualTo(1);
     assertThat(result.err().strip())
-        .isEqualTo("notifier dlq replay: give entry ids or --all (not both, not neither)");
+        .isEqualTo(
+            "notifier dlq replay: give entry ids, --delivery ids or --all (exactly one of them)");
+  }
+
+  @Test
+  void replayByLedgerIdWorksAfterRedisLostTheDeadLetters() {
+    var dead = fixture.dead(NotificationKind.DAILY_DIGEST, UUID.randomUUID(), "exhausted");
+    var sent = fixture.deadThenSent(NotificationKind.DAILY_DIGEST, UUID.randomUUID());
+    var kept = fixture.dead(NotificationKind.DAILY_DIGEST, UUID.randomUUID(), "exhausted");
+    fixture.queue.removeDeadLetter(dead.entryId()); // as if Redis had been wiped
+
+    Cli.Result result =
+        cli.run(
+            "dlq",
+            "replay",
+            "--delivery",
+            dead.row().id().toString(),
+            "--delivery",
+            sent.row().id().toString());
+
+    assertThat(result.code()).as(result.toString()).isZero();
+    assertThat(result.out())
+        .contains("[1/2] delivery " + dead.row().id() + ": replayed: pending again")
+        .contains("[2/2] delivery " + sent.row().id() + ": not replayed: it is sent")
+        .contains("1 of 2 replayed");
+    assertThat(fixture.ledger.find(dead.row().id()).orElseThrow().status())
+        .isEqualTo(NotificationStatus.PENDING);
+    assertThat(fixture.queue.holds(dead.row().id())).isTrue();
+    assertThat(fixture.ledger.find(sent.row().id()).orElseThrow().status())
+        .isEqualTo(NotificationStatus.SENT);
+    assertThat(fixture.queue.deadLetter(kept.entryId())).isPresent();
+  }
+
+  @Test
+  void replayByLedgerIdRemovesTheRowsDeadLetter() {
+    var dead = fixture.dead(NotificationKind.DAILY_DIGEST, UUID.randomUUID(), "exhausted");
+
+    Cli.Result result = cli.run("dlq", "replay", "--delivery", dead.row().id().toString());
+
+    assertThat(result.code()).as(result.toString()).isZero();
+    assertThat(fixture.queue.deadLetter(dead.entryId())).isEmpty();
+  }
+
+  @Test
+  void replayOfAnUnknownLedgerIdIsOneClearLine() {
+    UUID unknown = UUID.randomUUID();
+    Cli.Result result = cli.run("dlq", "replay", "--delivery", unknown.toString());
+
+    assertThat(result.code()).isEqualTo(1);
+    assertThat(result.err().strip()).isEqualTo("notifier dlq replay: no delivery " + unknown);
   }
 
   @Test
