@@ -3,7 +3,6 @@ package io.notifier.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.notifier.db.crypto.EncryptionKeys;
 import io.notifier.db.fixtures.Fixtures;
 import io.notifier.db.jooq.tables.records.AppointmentsRecord;
 import io.notifier.db.jooq.tables.records.ClientsRecord;
@@ -32,11 +31,9 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
-import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
@@ -87,7 +84,7 @@ class ConsumerRunTest {
             .env("NOTIFIER_SMTP_PASSWORD", SMTP_PASSWORD)
             .env("NOTIFIER_MAIL_FROM", "reminders@pazpaz.example")
             .env("NOTIFIER_APP_BASE_URL", "https://app.pazpaz.example")
-            .env("NOTIFIER_ENCRYPTION_KEYS", versionedKeys(Fixtures.testKeys()))
+            .withTestEncryptionKeys()
             .env("NOTIFIER_HTTP_PORT", "0")
             .env("NOTIFIER_CONSUMER_ID", "consumer-under-test")
             .env("NOTIFIER_HEARTBEAT_INTERVAL", "1s");
@@ -186,17 +183,6 @@ class ConsumerRunTest {
       redisson.shutdown();
     }
     return row.id();
-  }
-
-  private static String versionedKeys(EncryptionKeys keys) {
-    return keys.versioned().entrySet().stream()
-        .map(
-            e ->
-                "v"
-                    + e.getKey()
-                    + ":"
-                    + Base64.getEncoder().encodeToString(e.getValue().getEncoded()))
-        .collect(Collectors.joining(","));
   }
 
   private static java.util.Set<String> workers(TestRedis redis) {

@@ -3,7 +3,6 @@ package io.notifier.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.notifier.db.crypto.EncryptionKeys;
 import io.notifier.db.fixtures.Fixtures;
 import io.notifier.db.jooq.tables.records.ClientsRecord;
 import io.notifier.db.jooq.tables.records.UsersRecord;
@@ -27,7 +26,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -75,7 +73,7 @@ class ProducerAndConsumerLogPrivacyTest {
             .env("NOTIFIER_SMTP_PASSWORD", SMTP_PASSWORD)
             .env("NOTIFIER_MAIL_FROM", "reminders@pazpaz.example")
             .env("NOTIFIER_APP_BASE_URL", "https://app.pazpaz.example")
-            .env("NOTIFIER_ENCRYPTION_KEYS", versionedKeys(Fixtures.testKeys()))
+            .withTestEncryptionKeys()
             .env("NOTIFIER_HTTP_PORT", "0");
 
     try (LogCapture logs = new LogCapture()) {
@@ -128,16 +126,5 @@ class ProducerAndConsumerLogPrivacyTest {
 
   private static byte[] keyV2() {
     return Fixtures.testKeys().version(2).orElseThrow().getEncoded();
-  }
-
-  private static String versionedKeys(EncryptionKeys keys) {
-    return keys.versioned().entrySet().stream()
-        .map(
-            e ->
-                "v"
-                    + e.getKey()
-                    + ":"
-                    + Base64.getEncoder().encodeToString(e.getValue().getEncoded()))
-        .collect(Collectors.joining(","));
   }
 }
