@@ -64,6 +64,22 @@ final class LuaScripts {
       """;
 
   /**
+   * KEYS: ready, payloads. ARGV: group, then (stream id, job id) pairs. Many acknowledgements in
+   * one round trip; each is {@link #ACK}.
+   */
+  static final String ACK_MANY =
+      """
+      local ids = {}
+      for i = 2, #ARGV, 2 do
+        ids[#ids + 1] = ARGV[i]
+        redis.call('HDEL', KEYS[2], ARGV[i + 1])
+      end
+      redis.call('XACK', KEYS[1], ARGV[1], unpack(ids))
+      redis.call('XDEL', KEYS[1], unpack(ids))
+      return #ids
+      """;
+
+  /**
    * KEYS: ready, payloads, delayed. ARGV: group, stream id, job id, readyAtMillis, json.
    * Acknowledges the delivery and puts the job back on the delayed set in one step.
    */

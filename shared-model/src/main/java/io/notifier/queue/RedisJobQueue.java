@@ -41,6 +41,9 @@ import org.redisson.client.codec.StringCodec;
  */
 public final class RedisJobQueue {
 
+  /** Most acknowledgements one script call carries. */
+  private static final int ACK_CHUNK = 1_000;
+
   private final RedissonClient redisson;
   private final QueueConfig config;
   private final QueueKeys keys;
@@ -216,6 +219,39 @@ public final class RedisJobQueue {
         QueueKeys.CONSUMER_GROUP,
         message.streamId(),
         message.jobId());
+  }
+
+  /**
+   * Acknowledges many deliveries in one round trip (each as {@link #ack(QueuedMessage)} does).
+   * Empty is a no-op.
+   */
+  public void ack(Collection<QueuedMessage> messages) {
+    List<Object> args = new ArrayList<>();
+    for (QueuedMessage message : messages) {
+      if (args.isEmpty()) {
+        args.add(QueueKeys.CONSUMER_GROUP);
+      }
+      args.add(message.streamId());
+      args.add(message.jobId());
+      // Lua's unpack() has a stack limit of a few thousand values.
+      if (args.size() > 2 * ACK_CHUNK) {
+        runAckMany(args);
+        args.clear();
+      }
+    }
+    if (!args.isEmpty()) {
+      runAckMany(args);
+    }
+  }
+
+  private void runAckMany(List<Object> args) {
+    script.eval(
+        keys.ready(),
+        RScript.Mode.READ_WRITE,
+        LuaScripts.ACK_MANY,
+        RScript.ReturnType.LONG,
+        List.of(keys.ready(), keys.payloads()),
+        args.toArray());
   }
 
   /** Acknowledges the delivery and schedules {@code next} (a retry) in one atomic step. */

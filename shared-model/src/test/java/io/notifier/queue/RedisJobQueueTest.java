@@ -91,6 +91,33 @@ class RedisJobQueueTest {
   }
 
   @Test
+  void acknowledgingManyAtOnceRemovesExactlyThoseAcrossScriptChunks() {
+    List<NotificationJob> jobs = new java.util.ArrayList<>();
+    for (int i = 0; i < 2_503; i++) {
+      jobs.add(job(T0));
+    }
+    queue.enqueue(jobs);
+    while (queue.moveDue().moved() > 0) {
+      // more than one move batch
+    }
+    List<QueuedMessage> read = new java.util.ArrayList<>();
+    List<QueuedMessage> batch;
+    while (!(batch = queue.read("c1", 1_000, Duration.ZERO)).isEmpty()) {
+      read.addAll(batch);
+    }
+    assertThat(read).hasSize(2_503);
+    QueuedMessage kept = read.remove(read.size() - 1);
+
+    queue.ack(read);
+    queue.ack(List.of());
+
+    assertThat(queue.stats()).isEqualTo(new QueueStats(0, 0, 1, 0));
+    assertThat(queue.holds(kept.job().id())).isTrue();
+    assertThat(queue.holds(read.get(0).job().id())).isFalse();
+    assertThat(queue.missing(jobs.stream().map(NotificationJob::id).toList())).hasSize(2_502);
+  }
+
+  @Test
   void enqueueingTheSameJobTwiceKeepsOneCopyEvenWhileItIsInTheStream() {
     NotificationJob job = job(T0);
     assertThat(queue.enqueue(List.of(job, job))).isEqualTo(1);
