@@ -7,6 +7,7 @@ import io.notifier.model.NotificationJob;
 import io.notifier.model.NotificationKind;
 import io.notifier.model.NotificationStatus;
 import io.notifier.queue.RedisJobQueue;
+import io.notifier.time.Clocks;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -576,7 +577,8 @@ public final class Producer implements AutoCloseable {
       Instant next = floor(clock.instant()).plus(config.tickInterval());
       Duration untilTick = Duration.between(clock.instant(), next);
       Duration wait = min(min(untilTick, Duration.ofNanos(renewEvery)), MAX_WAIT);
-      await(wait);
+      // The same wait with the system clock; a controlled clock (tests) is re-read sooner.
+      await(Clocks.realWait(clock, wait));
     }
     try {
       lease.release();
@@ -587,7 +589,11 @@ public final class Producer implements AutoCloseable {
   }
 
   private void reconcilerLoop() {
-    while (!await(config.reconcileInterval())) {
+    // Every reconcileInterval of clock time (real time with the system clock): under a simulated
+    // clock the reconciler keeps pace with simulated time, so what Redis lost is restored before
+    // it falls due.
+    Duration interval = config.reconcileInterval();
+    while (!Clocks.awaitUntil(clock, clock.instant().plus(interval), interval, stopSignal)) {
       if (leadership != Leadership.LEADER) {
         continue;
       }
