@@ -1,0 +1,336 @@
+package io.notifier.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code notifier-bench}: see docs/PERFORMANCE.md. */
+@Command(
+    name = "notifier-bench",
+    mixinStandardHelpOptions = true,
+    description = {
+      "The notifier's million-user benchmark. Uses PostgreSQL (its own database, created if",
+      "missing) and Redis (its own key namespace); starts the SMTP sink, the consumers and the",
+      "producer as separate processes."
+    },
+    subcommands = {
+      BenchCli.All.class,
+      BenchCli.Populate.class,
+      BenchCli.Pipeline.class,
+      BenchCli.Memory.class,
+      BenchCli.Queue.class,
+      BenchCli.SinkCommand.class,
+      BenchCli.WorkerCommand.class
+    })
+public final class BenchCli implements Callable<Integer> {
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new BenchCli()).execute(args));
+  }
+
+  @Override
+  public Integer call() {
+    CommandLine.usage(this, System.out);
+    return 2;
+  }
+
+  /** Where the services are. */
+  static final class Connection {
+    @Option(
+        names = "--jdbc-url",
+        defaultValue = "jdbc:postgresql://127.0.0.1:5432/notifier_bench?user=postgres",
+        description = "PostgreSQL of the benchmark (the database is created if missing).")
+    String jdbcUrl;
+
+    @Option(names = "--redis-url", defaultValue = "redis://127.0.0.1:6379")
+    String redisUrl;
+
+    @Option(
+        names = "--namespace",
+        defaultValue = "notifier-bench",
+        description = "Redis key namespace (hash tag) of the benchmark.")
+    String namespace;
+  }
+
+  /** What to generate and measure. */
+  static final class Options {
+    @Mixin Connection connection;
+
+    @Option(names = "--users", defaultValue = "1000000")
+    int users;
+
+    @Option(names = "--seed", defaultValue = "7")
+    long seed;
+
+    @Option(
+        names = "--day",
+        defaultValue = "2030-01-15",
+        description = "The benchmark day (appointments on it and the two after).")
+    LocalDate day;
+
+    @Option(names = "--logs", defaultValue = "bench-logs", description = "Child processes' logs.")
+    Path logs;
+
+    @Option(names = "--steady-rate", defaultValue = "1000", description = "Jobs due per second.")
+    int steadyRate;
+
+    @Option(names = "--steady-seconds", defaultValue = "60")
+    int steadySeconds;
+
+    @Option(names = "--soak-jobs", defaultValue = "1000000")
+    int soakJobs;
+
+    @Option(names = "--queue-jobs", defaultValue = "200000")
+    int queueJobs;
+
+    @Option(names = "--consumer-heap", defaultValue = "256m", description = "-Xmx of a consumer.")
+    String consumerHeap;
+
+    @Option(
+        names = "--concurrency",
+        defaultValue = "0",
+        description = "Sends in flight per consumer (0: the production default).")
+    int concurrency;
+
+    @Option(
+        names = "--doc",
+        defaultValue = "docs/PERFORMANCE.md",
+        description = "Where `all` writes the figures.")
+    Path doc;
+
+    Bench.Settings settings() {
+      return new Bench.Settings(
+          connection.jdbcUrl,
+          connection.redisUrl,
+          connection.namespace,
+          users,
+          seed,
+          day,
+          logs,
+          steadyRate,
+          steadySeconds,
+          soakJobs,
+          queueJobs,
+          consumerHeap,
+          concurrency);
+    }
+  }
+
+  abstract static class Run implements Callable<Integer> {
+    @Mixin Options options;
+
+    @Override
+    public Integer call() throws Exception {
+      Figures figures = new Figures();
+      figures.context("runAt", OffsetDateTime.now(Clock.systemUTC()).withNano(0));
+      figures.context("load before the run", loadAverage());
+      try (Bench bench = new Bench(options.settings(), figures)) {
+        bench.populate(false);
+        run(bench, new Scenarios(bench));
+      }
+      figures.context("load after the run", loadAverage());
+      figures.printTable(System.out);
+      after(figures);
+      return 0;
+    }
+
+    abstract void run(Bench bench, Scenarios scenarios) throws Exception;
+
+    void after(Figures figures) throws IOException {}
+  }
+
+  @Command(
+      name = "all",
+      mixinStandardHelpOptions = true,
+      description = "Populate if needed, measure every figure, write them to --doc.")
+  static final class All extends Run {
+    @Override
+    void run(Bench bench, Scenarios scenarios) throws Exception {
+      bench.queueRoundTrip(options.queueJobs);
+      scenarios.pipeline(1, true);
+      scenarios.pipeline(2, false);
+      scenarios.memory();
+    }
+
+    @Override
+    void after(Figures figures) throws IOException {
+      figures.writeDoc(options.doc, machine(), commandLine());
+      System.out.println("figures written to " + options.doc);
+    }
+  }
+
+  @Command(name = "populate", mixinStandardHelpOptions = true, description = "Generate only.")
+  static final class Populate implements Callable<Integer> {
+    @Mixin Options options;
+
+    @Option(names = "--force", description = "Regenerate even when present.")
+    boolean force;
+
+    @Override
+    public Integer call() throws Exception {
+      Figures figures = new Figures();
+      try (Bench bench = new Bench(options.settings(), figures)) {
+        bench.populate(force);
+        System.out.println("busiest minute: " + new Scenarios(bench).busiest());
+      }
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "pipeline",
+      mixinStandardHelpOptions = true,
+      description = "Producer ticks, then burst and steady load through N consumers.")
+  static final class Pipeline extends Run {
+    @Option(names = "--consumers", defaultValue = "1", split = ",")
+    List<Integer> consumers;
+
+    @Override
+    void run(Bench bench, Scenarios scenarios) throws Exception {
+      boolean first = true;
+      for (int n : consumers) {
+        scenarios.pipeline(n, first);
+        first = false;
+      }
+    }
+  }
+
+  @Command(name = "memory", mixinStandardHelpOptions = true, description = "Heap and RSS soak.")
+  static final class Memory extends Run {
+    @Override
+    void run(Bench bench, Scenarios scenarios) throws Exception {
+      scenarios.memory();
+    }
+  }
+
+  @Command(name = "queue", mixinStandardHelpOptions = true, description = "Queue round trip.")
+  static final class Queue extends Run {
+    @Override
+    void run(Bench bench, Scenarios scenarios) {
+      bench.queueRoundTrip(options.queueJobs);
+    }
+  }
+
+  // ---- child processes ------------------------------------------------------------------------
+
+  @Command(name = "sink", hidden = true)
+  static final class SinkCommand implements Callable<Integer> {
+    @Mixin Connection connection;
+
+    @Option(names = "--offset-ms", defaultValue = "0")
+    long offset;
+
+    @Option(names = "--port", defaultValue = "0")
+    int port;
+
+    @Override
+    public Integer call() throws Exception {
+      SmtpSink.main(port);
+      return 0;
+    }
+  }
+
+  @Command(name = "worker", hidden = true)
+  static final class WorkerCommand implements Callable<Integer> {
+    @Mixin Connection connection;
+
+    @Parameters(index = "0", description = "producer or consumer")
+    String role;
+
+    @Option(names = "--offset-ms", defaultValue = "0")
+    long offset;
+
+    @Option(names = "--smtp-port", defaultValue = "0")
+    int smtpPort;
+
+    @Option(names = "--id", defaultValue = "consumer")
+    String id;
+
+    @Option(names = "--concurrency", defaultValue = "0")
+    int concurrency;
+
+    @Override
+    public Integer call() throws Exception {
+      Worker.Env env =
+          new Worker.Env(connection.jdbcUrl, connection.redisUrl, connection.namespace, offset);
+      if (role.equals("producer")) {
+        Worker.producer(env);
+      } else {
+        Worker.consumer(env, smtpPort, concurrency, id);
+      }
+      return 0;
+    }
+  }
+
+  // ---- describing the run ---------------------------------------------------------------------
+
+  static String loadAverage() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).trim();
+    } catch (IOException e) {
+      return "unknown";
+    }
+  }
+
+  static String machine() {
+    List<String> lines = new ArrayList<>();
+    lines.add(
+        "cpu: "
+            + sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2").strip()
+            + ", "
+            + Runtime.getRuntime().availableProcessors()
+            + " cores");
+    lines.add("memory: " + sh("free -h | awk '/Mem:/ {print $2}'").strip());
+    lines.add(
+        "os: "
+            + sh("uname -sr").strip()
+            + " / "
+            + sh(". /etc/os-release && echo $PRETTY_NAME").strip());
+    lines.add(
+        "java: "
+            + System.getProperty("java.vm.name")
+            + " "
+            + System.getProperty("java.runtime.version"));
+    lines.add(
+        "postgresql: "
+            + sh("psql -h 127.0.0.1 -U postgres -Atc 'show server_version'"
+                    + " 2>/dev/null || echo unknown")
+                .strip());
+    lines.add(
+        "redis: "
+            + sh("redis-cli -h 127.0.0.1 info server 2>/dev/null | grep"
+                    + " redis_version | tr -d '\\r' || echo unknown")
+                .strip());
+    return String.join("\n", lines);
+  }
+
+  static String commandLine() {
+    return "mvn -B -q -pl deploy/benchmark -am package -DskipTests\n"
+        + "deploy/benchmark/target/benchmark/bin/notifier-bench all";
+  }
+
+  private static String sh(String command) {
+    try {
+      Process p = new ProcessBuilder("bash", "-c", command).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes());
+      p.waitFor();
+      return out;
+    } catch (IOException e) {
+      return "unknown";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "unknown";
+    }
+  }
+}
