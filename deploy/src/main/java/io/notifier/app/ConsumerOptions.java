@@ -65,6 +65,16 @@ public final class ConsumerOptions {
   Duration visibilityTimeout;
 
   @Option(
+      names = "--reclaim-interval",
+      paramLabel = "DURATION",
+      defaultValue = "15s",
+      converter = Converters.DurationConverter.class,
+      description =
+          "How often deliveries idle past the visibility timeout are looked for (env NOTIFIER_RECLAIM_INTERVAL; default ${DEFAULT-VALUE}).")
+  @Env("NOTIFIER_RECLAIM_INTERVAL")
+  Duration reclaimInterval;
+
+  @Option(
       names = "--ledger-lease",
       paramLabel = "DURATION",
       defaultValue = "90s",
@@ -117,6 +127,7 @@ public final class ConsumerOptions {
           .readBatchSize(Math.min(concurrency, ConsumerConfig.DEFAULT_READ_BATCH_SIZE))
           .visibilityTimeout(visibilityTimeout)
           .ledgerLease(ledgerLease)
+          .reclaimInterval(reclaimInterval)
           .shutdownGrace(shutdownGrace)
           .heartbeatInterval(heartbeatInterval)
           .staleAfter(staleAfter)

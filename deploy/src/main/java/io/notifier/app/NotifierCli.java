@@ -1,9 +1,11 @@
 package io.notifier.app;
 
 import io.notifier.ops.logging.LogSetup;
+import io.notifier.time.Clocks;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -108,7 +110,19 @@ public final class NotifierCli implements Callable<Integer> {
     if (LogSetup.isLongRunning(args)) {
       stop.installOnJvm(SHUTDOWN_GRACE);
     }
-    int code = execute(new CliContext(System.getenv(), Clock.systemUTC(), stop), args);
+    Clock clock;
+    try {
+      clock = ClockSource.fromEnvironment(System.getenv());
+    } catch (IllegalArgumentException e) {
+      System.err.println("notifier: " + e.getMessage());
+      System.exit(ErrorHandler.USAGE);
+      return;
+    }
+    if (!Clocks.isSystemClock(clock)) {
+      LoggerFactory.getLogger(NotifierCli.class)
+          .warn("time is read from {} ({}): for tests only", clock, ClockSource.ENV);
+    }
+    int code = execute(new CliContext(System.getenv(), clock, stop), args);
     System.exit(code);
   }
 }
