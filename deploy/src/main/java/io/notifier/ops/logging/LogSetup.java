@@ -15,7 +15,13 @@ public final class LogSetup {
   private LogSetup() {}
 
   public static void prepare(String[] args, Map<String, String> env) {
-    String format = env.getOrDefault("NOTIFIER_LOG_FORMAT", "json").toLowerCase(Locale.ROOT);
+    // The demo runs in a newcomer's terminal: readable lines unless JSON is asked for.
+    String fallback = isDemo(args) ? "text" : "json";
+    String configured = env.get("NOTIFIER_LOG_FORMAT");
+    String format =
+        (configured == null || configured.isBlank() ? fallback : configured)
+            .trim()
+            .toLowerCase(Locale.ROOT);
     if (!format.equals("json") && !format.equals("text")) {
       // An unknown format must not leave the process without logs.
       System.setProperty("NOTIFIER_LOG_FORMAT", "json");
@@ -24,6 +30,11 @@ public final class LogSetup {
     }
     boolean verbose = List.of(args).contains("--verbose") || List.of(args).contains("-v");
     if (isLongRunning(args)) {
+      if (isDemo(args) && !verbose) {
+        // A newcomer's terminal: the notifier's own lines; libraries only when something fails.
+        System.setProperty("notifier.log.libraries", "ERROR");
+        System.setProperty("notifier.log.root", "ERROR");
+      }
       return;
     }
     System.setProperty("notifier.log.target", "System.err");
@@ -32,6 +43,15 @@ public final class LogSetup {
       System.setProperty("notifier.log.libraries", "OFF");
       System.setProperty("notifier.log.root", "WARN");
     }
+  }
+
+  /** Whether the arguments name {@code notifier demo}. */
+  static boolean isDemo(String[] args) {
+    return List.of(args).stream()
+        .filter(a -> !a.startsWith("-"))
+        .findFirst()
+        .orElse("")
+        .equals("demo");
   }
 
   /** Whether the arguments name a command that runs until stopped. */
