@@ -1,5 +1,6 @@
 package io.notifier.app;
 
+import io.notifier.demo.DemoCommand;
 import io.notifier.ops.logging.LogSetup;
 import io.notifier.time.Clocks;
 import java.time.Clock;
@@ -36,7 +37,8 @@ import picocli.CommandLine.Spec;
       DbCommand.class,
       HealthCommand.class,
       CleanupCommand.class,
-      ConfigCommand.class
+      ConfigCommand.class,
+      DemoCommand.class
     },
     commandListHeading = "%nCommands:%n",
     footer = {
