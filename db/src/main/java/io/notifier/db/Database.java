@@ -2,6 +2,7 @@ package io.notifier.db;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import java.time.Duration;
 import javax.sql.DataSource;
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
@@ -11,6 +12,13 @@ import org.jooq.impl.DSL;
 
 /** A pooled connection to PostgreSQL and the jOOQ context over it. Close it once, at shutdown. */
 public final class Database implements AutoCloseable {
+
+  /**
+   * No statement may wait longer than this on a silent server (a black-holed network otherwise
+   * hangs a loop for the kernel's TCP timeout, many minutes). The JDBC URL's own {@code
+   * socketTimeout} parameter wins over it.
+   */
+  public static final Duration DEFAULT_SOCKET_TIMEOUT = Duration.ofMinutes(2);
 
   private final HikariDataSource dataSource;
   private final DSLContext dsl;
@@ -38,6 +46,9 @@ public final class Database implements AutoCloseable {
     hikari.setInitializationFailTimeout(-1);
     hikari.addDataSourceProperty("ApplicationName", "notifier-" + poolName);
     hikari.addDataSourceProperty("reWriteBatchedInserts", "true");
+    hikari.addDataSourceProperty(
+        "socketTimeout", Long.toString(DEFAULT_SOCKET_TIMEOUT.toSeconds()));
+    hikari.addDataSourceProperty("tcpKeepAlive", "true");
     return new Database(new HikariDataSource(hikari));
   }
 
