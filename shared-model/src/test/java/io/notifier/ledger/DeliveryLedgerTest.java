@@ -104,6 +104,73 @@ class DeliveryLedgerTest {
   }
 
   @Test
+  void claimingManyAtOnceDecidesEachRowAsItsOwnClaimWould() {
+    Delivery free = insertOne();
+    Delivery heldByOther = insertOne();
+    Delivery abandoned = insertOne();
+    Delivery finished = insertOne();
+    ledger.claim(heldByOther.id(), "other", LEASE);
+    ledger.claim(abandoned.id(), "dead", Duration.ofSeconds(10));
+    ledger.claim(finished.id(), "other", LEASE);
+    ledger.markSent(finished.id(), "other", "<m@x>");
+    clock.advance(Duration.ofSeconds(11));
+
+    var claimed =
+        ledger.claimAll(
+            List.of(free.id(), heldByOther.id(), abandoned.id(), finished.id(), UUID.randomUUID()),
+            "me",
+            LEASE);
+
+    assertThat(claimed).containsOnlyKeys(free.id(), abandoned.id());
+    assertThat(claimed.get(free.id()).possibleDuplicate()).isFalse();
+    assertThat(claimed.get(free.id()).delivery().attempts()).isEqualTo(1);
+    assertThat(claimed.get(abandoned.id()).possibleDuplicate()).isTrue();
+    assertThat(claimed.get(abandoned.id()).delivery().leaseOwner()).isEqualTo("me");
+    assertThat(ledger.find(heldByOther.id()).orElseThrow().leaseOwner()).isEqualTo("other");
+    assertThat(ledger.claimAll(List.of(), "me", LEASE)).isEmpty();
+  }
+
+  @Test
+  void recordingManySendsAtOnceTouchesOnlyRowsThisOwnerHolds() {
+    Delivery mine = insertOne();
+    Delivery alsoMine = insertOne();
+    Delivery takenOver = insertOne();
+    ledger.claimAll(List.of(mine.id(), alsoMine.id(), takenOver.id()), "me", LEASE);
+    clock.advance(LEASE.plusSeconds(1));
+    ledger.claim(takenOver.id(), "other", LEASE);
+
+    var sent =
+        ledger.markSentAll(
+            java.util.Map.of(mine.id(), "<a@x>", alsoMine.id(), "<b@x>", takenOver.id(), "<c@x>"),
+            "me");
+
+    assertThat(sent).containsExactlyInAnyOrder(mine.id(), alsoMine.id());
+    Delivery a = ledger.find(mine.id()).orElseThrow();
+    assertThat(a.status()).isEqualTo(NotificationStatus.SENT);
+    assertThat(a.messageId()).isEqualTo("<a@x>");
+    assertThat(a.sentAt()).isEqualTo(clock.instant());
+    assertThat(a.leaseExpiresAt()).isNull();
+    assertThat(ledger.find(alsoMine.id()).orElseThrow().messageId()).isEqualTo("<b@x>");
+    Delivery c = ledger.find(takenOver.id()).orElseThrow();
+    assertThat(c.status()).isEqualTo(NotificationStatus.SENDING);
+    assertThat(c.leaseOwner()).isEqualTo("other");
+    assertThat(ledger.markSentAll(java.util.Map.of(), "me")).isEmpty();
+  }
+
+  @Test
+  void markingManyEnqueuedStampsEachOfThem() {
+    Delivery a = insertOne();
+    Delivery b = insertOne();
+    Delivery untouched = insertOne();
+
+    ledger.markEnqueued(List.of(a.id(), b.id()));
+
+    assertThat(ledger.find(a.id()).orElseThrow().enqueuedAt()).isEqualTo(T0);
+    assertThat(ledger.find(b.id()).orElseThrow().enqueuedAt()).isEqualTo(T0);
+    assertThat(ledger.find(untouched.id()).orElseThrow().enqueuedAt()).isNull();
+  }
+
+  @Test
   void onlyOneOfManyConcurrentClaimsWins() throws Exception {
     Delivery row = insertOne();
     ExecutorService pool = Executors.newFixedThreadPool(8);
