@@ -78,7 +78,7 @@ public final class DemoCommand implements Callable<Integer> {
       paramLabel = "DIR",
       defaultValue = DemoConfig.DEFAULT_MAIL_DIR,
       description =
-          "Folder the in-process inbox saves every email in, as an .eml file (env NOTIFIER_DEMO_MAIL_DIR; default ${DEFAULT-VALUE}, in the working directory).")
+          "Folder, relative to the working directory, where the in-process inbox saves every email as an .eml file (env NOTIFIER_DEMO_MAIL_DIR; default ${DEFAULT-VALUE}).")
   @Env("NOTIFIER_DEMO_MAIL_DIR")
   Path mailDir;
 
