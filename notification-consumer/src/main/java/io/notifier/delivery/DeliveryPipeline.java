@@ -59,6 +59,22 @@ final class DeliveryPipeline {
   private final InFlight inFlight;
   private final RandomGenerator random;
 
+  // Group commit: concurrent deliveries share one statement or script call (Combiner).
+  private final Combiner<UUID, DeliveryLedger.Claim> claims;
+  private final Combiner<SentRow, Boolean> sentRows;
+  private final Combiner<QueuedMessage, Boolean> acks;
+  private final Map<NotificationKind, Long> lastRunRecorded =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** Most deliveries one batched statement or script call carries. */
+  static final int MAX_BATCH = 256;
+
+  /** The last-run record of sends is written at most this often per kind. */
+  static final Duration RUN_RECORD_INTERVAL = Duration.ofSeconds(1);
+
+  /** A sent row to record, with the Message-ID it went out with. */
+  private record SentRow(UUID id, String messageId) {}
+
   DeliveryPipeline(
       ConsumerConfig config,
       DeliveryLedger ledger,
@@ -85,6 +101,30 @@ final class DeliveryPipeline {
     this.heartbeats = heartbeats;
     this.inFlight = inFlight;
     this.random = random;
+    // A row asked for twice in one batch (a reclaim racing its own read) is claimed once.
+    this.claims = new Combiner<>(ids -> ledger.claimAll(ids, owner, lease), MAX_BATCH, true);
+    this.sentRows =
+        new Combiner<>(
+            rows -> {
+              Map<UUID, String> byId = new LinkedHashMap<>();
+              rows.forEach(r -> byId.put(r.id(), r.messageId()));
+              java.util.Set<UUID> recorded = ledger.markSentAll(byId, owner);
+              Map<SentRow, Boolean> out = new java.util.HashMap<>();
+              rows.forEach(r -> out.put(r, recorded.contains(r.id())));
+              return out;
+            },
+            MAX_BATCH,
+            false);
+    this.acks =
+        new Combiner<>(
+            messages -> {
+              queue.ack(messages);
+              Map<QueuedMessage, Boolean> out = new java.util.HashMap<>();
+              messages.forEach(m -> out.put(m, Boolean.TRUE));
+              return out;
+            },
+            MAX_BATCH,
+            false);
   }
 
   /**
@@ -102,7 +142,7 @@ final class DeliveryPipeline {
       MDC.put("kind", job.kind().code());
       MDC.put("userId", job.userId().toString());
       MDC.put("attempt", Integer.toString(job.attempt()));
-      Optional<DeliveryLedger.Claim> claim = ledger.claim(job.id(), owner, lease);
+      Optional<DeliveryLedger.Claim> claim = Optional.ofNullable(claims.get(job.id()));
       if (claim.isEmpty()) {
         notOurs(message, job);
         return true;
@@ -201,9 +241,8 @@ final class DeliveryPipeline {
       QueuedMessage message, Delivery d, SendResult.Accepted accepted, boolean possibleDuplicate) {
     Instant acceptedAt = clock.instant();
     Duration lateness = Duration.between(d.dueAt(), acceptedAt);
-    Optional<Delivery> recorded =
-        durably(() -> ledger.markSent(d.id(), owner, accepted.messageId()));
-    if (recorded.isEmpty()) {
+    boolean recorded = durably(() -> sentRows.get(new SentRow(d.id(), accepted.messageId())));
+    if (!recorded) {
       // Our lease ran out during the send and another consumer took the row over: it may send
       // too. That consumer marked the row possible_duplicate when it claimed it.
       LOG.error(
@@ -211,7 +250,7 @@ final class DeliveryPipeline {
           d.kind().code(),
           d.id());
     }
-    queue.ack(message);
+    acks.get(message);
     metrics.sent(d.kind(), accepted.duration(), lateness);
     runRecorded(d.kind(), accepted.duration());
     LOG.info(
@@ -278,7 +317,7 @@ final class DeliveryPipeline {
       leaseLost(message, d);
       return;
     }
-    queue.ack(message);
+    acks.get(message);
     metrics.skipped(d.kind(), skip.reason().code());
     LOG.warn(
         "skipped {} delivery {} for user {}: {} ({})",
@@ -308,7 +347,7 @@ final class DeliveryPipeline {
 
   /** The ledger refused our update: another consumer owns the row now. It decides the outcome. */
   private void leaseLost(QueuedMessage message, Delivery d) {
-    queue.ack(message);
+    acks.get(message);
     metrics.duplicateSuppressed(d.kind());
     LOG.warn(
         "{} delivery {}: the ledger lease was lost to another consumer; its outcome stands",
@@ -325,7 +364,7 @@ final class DeliveryPipeline {
       LOG.error("{} job {} names no ledger row; dead-lettered", job.kind().code(), job.id());
       return;
     }
-    queue.ack(message);
+    acks.get(message);
     metrics.duplicateSuppressed(job.kind());
     Delivery d = row.get();
     LOG.warn(
@@ -411,6 +450,14 @@ final class DeliveryPipeline {
     if (heartbeats == null) {
       return;
     }
+    // One Redis write per kind and second, not per email: the health check reads it as "sends of
+    // this kind are happening", which a second's delay does not change.
+    long now = System.nanoTime();
+    Long last = lastRunRecorded.get(kind);
+    if (last != null && now - last < RUN_RECORD_INTERVAL.toNanos()) {
+      return;
+    }
+    lastRunRecorded.put(kind, now);
     try {
       heartbeats.ran("consumer.sent." + kind.code(), duration, "sent");
     } catch (RuntimeException e) {

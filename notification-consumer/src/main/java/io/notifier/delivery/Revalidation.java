@@ -24,12 +24,17 @@ import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import org.jooq.DSLContext;
 import org.jooq.Record;
+import org.jooq.Record2;
 import org.jooq.SelectOnConditionStep;
+import org.jooq.impl.DSL;
+import org.jooq.impl.SQLDataType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,18 +68,28 @@ final class Revalidation {
   private final Duration staleAfter;
   private final boolean sendEmptyDigests;
 
+  // The reads shared by concurrent deliveries: one statement for all that are waiting.
+  private final Combiner<UUID, Record> users;
+  private final Combiner<UUID, Integer> drafts;
+  private final Combiner<UUID, Record> appointments;
+
   Revalidation(DSLContext dsl, NotifierMetrics metrics, Duration staleAfter, boolean emptyDigests) {
     this.dsl = dsl;
     this.metrics = metrics;
     this.staleAfter = staleAfter;
     this.sendEmptyDigests = emptyDigests;
+    this.users = new Combiner<>(this::loadUsers, DeliveryPipeline.MAX_BATCH, false);
+    this.drafts = new Combiner<>(this::loadDraftCounts, DeliveryPipeline.MAX_BATCH, false);
+    this.appointments = new Combiner<>(this::loadAppointments, DeliveryPipeline.MAX_BATCH, false);
   }
 
-  Verdict check(Delivery d, Instant now) {
+  /** The user, workspace and settings row of each user (settings may be missing: left join). */
+  private Map<UUID, Record> loadUsers(List<UUID> ids) {
     var u = USERS;
     var w = WORKSPACES;
     var s = USER_NOTIFICATION_SETTINGS;
-    Record row =
+    Map<UUID, Record> rows = new HashMap<>();
+    for (Record r :
         dsl.select(
                 u.ID,
                 u.EMAIL,
@@ -99,8 +114,48 @@ final class Revalidation {
             .on(w.ID.eq(u.WORKSPACE_ID))
             .leftJoin(s)
             .on(s.USER_ID.eq(u.ID))
-            .where(u.ID.eq(d.userId()))
-            .fetchOne();
+            .where(u.ID.eq(DSL.any(DSL.val(ids.toArray(UUID[]::new), SQLDataType.UUID.array()))))
+            .fetch()) {
+      rows.put(r.get(u.ID), r);
+    }
+    return rows;
+  }
+
+  /** Live draft notes per author; an author without any is absent. */
+  private Map<UUID, Integer> loadDraftCounts(List<UUID> authors) {
+    Map<UUID, Integer> counts = new HashMap<>();
+    for (Record2<UUID, Integer> r :
+        dsl.select(SESSIONS.CREATED_BY_USER_ID, DSL.count())
+            .from(SESSIONS)
+            .where(
+                SESSIONS.CREATED_BY_USER_ID.eq(
+                    DSL.any(DSL.val(authors.toArray(UUID[]::new), SQLDataType.UUID.array()))))
+            .and(SESSIONS.IS_DRAFT.isTrue())
+            .and(SESSIONS.DELETED_AT.isNull())
+            .groupBy(SESSIONS.CREATED_BY_USER_ID)
+            .fetch()) {
+      counts.put(r.value1(), r.value2());
+    }
+    return counts;
+  }
+
+  private Map<UUID, Record> loadAppointments(List<UUID> ids) {
+    var a = APPOINTMENTS;
+    Map<UUID, Record> rows = new HashMap<>();
+    for (Record r :
+        appointmentQuery()
+            .where(a.ID.eq(DSL.any(DSL.val(ids.toArray(UUID[]::new), SQLDataType.UUID.array()))))
+            .fetch()) {
+      rows.put(r.get(a.ID), r);
+    }
+    return rows;
+  }
+
+  Verdict check(Delivery d, Instant now) {
+    var u = USERS;
+    var w = WORKSPACES;
+    var s = USER_NOTIFICATION_SETTINGS;
+    Record row = users.get(d.userId());
     if (row == null) {
       return skip(SkipReason.USER_DELETED, "the user no longer exists");
     }
@@ -183,18 +238,11 @@ final class Revalidation {
   }
 
   private Verdict draftNotes(Delivery d, Recipient recipient) {
-    int drafts =
-        dsl.fetchCount(
-            SESSIONS,
-            SESSIONS
-                .CREATED_BY_USER_ID
-                .eq(d.userId())
-                .and(SESSIONS.IS_DRAFT.isTrue())
-                .and(SESSIONS.DELETED_AT.isNull()));
-    if (drafts == 0) {
+    Integer count = drafts.get(d.userId());
+    if (count == null || count == 0) {
       return skip(SkipReason.NO_DRAFT_NOTES, "no draft notes left");
     }
-    return new Verdict.Ready(recipient, new NotificationData.DraftNotes(drafts));
+    return new Verdict.Ready(recipient, new NotificationData.DraftNotes(count));
   }
 
   private Verdict digest(Delivery d, Recipient recipient) {
@@ -224,12 +272,8 @@ final class Revalidation {
       return new Verdict.Invalid("an appointment reminder row without appointment or start");
     }
     var a = APPOINTMENTS;
-    Record row =
-        appointmentQuery()
-            .where(a.ID.eq(d.appointmentId()))
-            .and(a.WORKSPACE_ID.eq(d.workspaceId()))
-            .fetchOne();
-    if (row == null) {
+    Record row = appointments.get(d.appointmentId());
+    if (row == null || !d.workspaceId().equals(row.get(a.WORKSPACE_ID))) {
       return skip(SkipReason.APPOINTMENT_DELETED, "the appointment was deleted");
     }
     String status = row.get(a.STATUS);
@@ -256,6 +300,7 @@ final class Revalidation {
     var l = LOCATIONS;
     return dsl.select(
             a.ID,
+            a.WORKSPACE_ID,
             a.SCHEDULED_START,
             a.SCHEDULED_END,
             a.STATUS,
