@@ -177,6 +177,27 @@ final class Bench implements AutoCloseable {
    * eligibility the producer applies), and the busiest minute.
    */
   Map.Entry<Instant, Integer> busiestMinute() throws SQLException {
+    try (Connection c = connect();
+        Statement st = c.createStatement()) {
+      st.execute("ALTER TABLE bench_population ADD COLUMN IF NOT EXISTS busiest timestamptz");
+      st.execute("ALTER TABLE bench_population ADD COLUMN IF NOT EXISTS busiest_due int");
+      try (ResultSet rs = st.executeQuery("SELECT busiest, busiest_due FROM bench_population")) {
+        if (rs.next() && rs.getObject(1) != null) {
+          return Map.entry(rs.getObject(1, OffsetDateTime.class).toInstant(), rs.getInt(2));
+        }
+      }
+      Map.Entry<Instant, Integer> found = computeBusiestMinute();
+      try (PreparedStatement ps =
+          c.prepareStatement("UPDATE bench_population SET busiest = ?, busiest_due = ?")) {
+        ps.setObject(1, found.getKey().atOffset(ZoneOffset.UTC));
+        ps.setInt(2, found.getValue());
+        ps.executeUpdate();
+      }
+      return found;
+    }
+  }
+
+  private Map.Entry<Instant, Integer> computeBusiestMinute() throws SQLException {
     int dow = settings.day().getDayOfWeek().getValue() % 7;
     Map<Instant, Integer> perMinute = new HashMap<>();
     String live =
@@ -262,9 +283,15 @@ final class Bench implements AutoCloseable {
 
   // ---- children -------------------------------------------------------------------------------
 
+  /**
+   * Heaps as production sizes them: 60% of the producer's 1 GiB limit (consumer: --consumer-heap).
+   */
+  static final String PRODUCER_HEAP = "-Xmx614m";
+
   Child producer() throws IOException {
-    return Child.start(
-        "producer", settings.logs(), List.of("-Xmx512m"), args("worker", "producer", 0));
+    List<String> options = new ArrayList<>(List.of(PRODUCER_HEAP));
+    options.addAll(extraOptions("BENCH_PRODUCER_OPTS"));
+    return Child.start("producer", settings.logs(), options, args("worker", "producer", 0));
   }
 
   Child sink(long offset) throws IOException {
@@ -276,7 +303,15 @@ final class Bench implements AutoCloseable {
     a.add("--smtp-port=" + smtpPort);
     a.add("--id=" + id);
     a.add("--concurrency=" + settings.concurrency());
-    return Child.start(id, settings.logs(), List.of("-Xmx" + settings.consumerHeap()), a);
+    List<String> options = new ArrayList<>(List.of("-Xmx" + settings.consumerHeap()));
+    options.addAll(extraOptions("BENCH_CONSUMER_OPTS"));
+    return Child.start(id, settings.logs(), options, a);
+  }
+
+  /** JVM options for a child from an environment variable (a profiler, for example). */
+  private static List<String> extraOptions(String variable) {
+    String value = System.getenv(variable);
+    return value == null || value.isBlank() ? List.of() : List.of(value.trim().split("\\s+"));
   }
 
   private List<String> args(String command, String role, long offset) {
@@ -327,9 +362,9 @@ final class Bench implements AutoCloseable {
                   + "s.digest_enabled AND EXISTS (SELECT 1 FROM appointments a WHERE"
                   + " a.workspace_id = w.id AND a.status <> 'cancelled' AND a.scheduled_start >= '"
                   + settings.day().atStartOfDay(ZoneOffset.UTC).minusHours(14)
-                  + "Z' AND a.scheduled_start < '"
+                  + "' AND a.scheduled_start < '"
                   + settings.day().plusDays(1).atStartOfDay(ZoneOffset.UTC).plusHours(14)
-                  + "Z') ORDER BY u.id DESC LIMIT "
+                  + "') ORDER BY u.id DESC LIMIT "
                   + digests)) {
         while (rs.next()) {
           out.add(
@@ -379,16 +414,18 @@ final class Bench implements AutoCloseable {
 
   // ---- measuring deliveries -------------------------------------------------------------------
 
-  /** Unfinished ledger rows (pending, sending, retry_wait). */
-  long unfinished() throws SQLException {
+  /** Unfinished ledger rows (pending, sending, retry_wait) due at or before {@code dueBy}. */
+  long unfinished(Instant dueBy) throws SQLException {
     try (Connection c = connect();
-        Statement st = c.createStatement();
-        ResultSet rs =
-            st.executeQuery(
+        PreparedStatement ps =
+            c.prepareStatement(
                 "SELECT count(*) FROM notifier_deliveries WHERE status IN ('pending', 'sending',"
-                    + " 'retry_wait')")) {
-      rs.next();
-      return rs.getLong(1);
+                    + " 'retry_wait') AND next_attempt_at <= ?")) {
+      ps.setObject(1, dueBy.atOffset(ZoneOffset.UTC));
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
     }
   }
 
@@ -411,7 +448,8 @@ final class Bench implements AutoCloseable {
    */
   record Lateness(long[] steadyMillis, long[] burstMillis, long lastBurstAcceptance) {}
 
-  Lateness lateness(Path dump, long offset, Instant burst) throws IOException, SQLException {
+  Lateness lateness(Path dump, long offset, Instant burst, Instant steadyFrom, Instant steadyTo)
+      throws IOException, SQLException {
     List<String> lines = Files.readAllLines(dump);
     Map<UUID, Long> accepted = new HashMap<>(lines.size() * 2);
     for (String line : lines) {
@@ -445,12 +483,12 @@ final class Bench implements AutoCloseable {
             Instant due = rs.getObject(2, OffsetDateTime.class).toInstant();
             long at = accepted.get(id);
             long late = at - due.toEpochMilli();
-            if (burst != null && due.equals(burst)) {
+            if (due.equals(burst)) {
               burstL[nb++] = late;
               lastBurst = Math.max(lastBurst, at);
-            } else {
+            } else if (!due.isBefore(steadyFrom) && due.isBefore(steadyTo)) {
               steady[ns++] = late;
-            }
+            } // else warm-up, or the idle minutes' few jobs after the burst
           }
         }
       }

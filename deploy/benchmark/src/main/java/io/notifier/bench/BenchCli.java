@@ -82,7 +82,10 @@ public final class BenchCli implements Callable<Integer> {
     @Option(names = "--logs", defaultValue = "bench-logs", description = "Child processes' logs.")
     Path logs;
 
-    @Option(names = "--steady-rate", defaultValue = "1000", description = "Jobs due per second.")
+    @Option(
+        names = "--steady-rate",
+        defaultValue = "200",
+        description = "Jobs due per second in the steady load (8 times the day's mean rate).")
     int steadyRate;
 
     @Option(names = "--steady-seconds", defaultValue = "60")
@@ -94,13 +97,17 @@ public final class BenchCli implements Callable<Integer> {
     @Option(names = "--queue-jobs", defaultValue = "200000")
     int queueJobs;
 
-    @Option(names = "--consumer-heap", defaultValue = "256m", description = "-Xmx of a consumer.")
+    @Option(
+        names = "--consumer-heap",
+        defaultValue = "384m",
+        description = "-Xmx of a consumer (production: 50% of a 768 MiB limit).")
     String consumerHeap;
 
     @Option(
         names = "--concurrency",
-        defaultValue = "0",
-        description = "Sends in flight per consumer (0: the production default).")
+        defaultValue = "128",
+        description =
+            "Sends in flight per consumer (NOTIFIER_CONSUMER_CONCURRENCY; 0: the default, 32).")
     int concurrency;
 
     @Option(
