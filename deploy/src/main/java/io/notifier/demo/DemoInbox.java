@@ -52,12 +52,19 @@ final class DemoInbox implements AutoCloseable {
   static final String LOOP = "demo.inbox";
 
   static final String KIND_HEADER = "X-Notifier-Kind";
+  static final String DELIVERY_HEADER = "X-Notifier-Delivery";
 
   private static final DateTimeFormatter FILE_TIME =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
   /** One received email, as the listener sees it. */
-  record Email(Instant receivedAt, String kind, String recipient, String subject, Path file) {}
+  record Email(
+      Instant receivedAt,
+      String kind,
+      String recipient,
+      String delivery,
+      String subject,
+      Path file) {}
 
   private record Arrival(Instant at, String recipient, MimeMessage message) {}
 
@@ -158,7 +165,8 @@ final class DemoInbox implements AutoCloseable {
       String subject = Objects.requireNonNullElse(arrival.message().getSubject(), "(no subject)");
       Path file = write(arrival, kind);
       saved.incrementAndGet();
-      listener.accept(new Email(arrival.at(), kind, arrival.recipient(), subject, file));
+      String delivery = header(arrival.message(), DELIVERY_HEADER, "?");
+      listener.accept(new Email(arrival.at(), kind, arrival.recipient(), delivery, subject, file));
     } catch (IOException | MessagingException | RuntimeException e) {
       metrics.loopError(LOOP);
       LOG.warn("could not save or report a received email: {}", e.toString());
