@@ -263,8 +263,22 @@ final class Scenarios {
     try (Child sink = bench.sink(0)) {
       int port = Bench.call(sink, "port").get("port").asInt();
       try (Child consumer = bench.consumer("consumer-soak", port, 0)) {
-        start = Bench.call(consumer, "mem");
+        JsonNode idle = Bench.call(consumer, "mem");
         Bench.call(consumer, "start");
+        // "At start" is after a warm-up: a process that never sent holds none of the pools,
+        // caches and compiled code every later sample includes.
+        bench.feed(pool, 0, WARM_UP_JOBS, Clock.systemUTC().instant(), 0);
+        while (bench.unfinished(Instant.parse("9999-01-01T00:00:00Z")) > 0) {
+          LockSupport.parkNanos(POLL.toNanos());
+        }
+        Bench.call(sink, "dump /dev/null");
+        start = Bench.call(consumer, "mem");
+        figures.info(
+            "consumer_heap_idle_mib",
+            "consumer heap after GC, before its first job",
+            idle.get("heapAfterGcMiB").asDouble(),
+            "MiB",
+            null);
         int fed = 0;
         int nextSample = jobs / 4;
         t0 = System.nanoTime();
@@ -313,7 +327,7 @@ final class Scenarios {
         growth,
         "MiB",
         16,
-        "flat = within GC noise; end " + end.get("heapAfterGcMiB") + " MiB");
+        "flat = within GC noise (16 MiB); end " + end.get("heapAfterGcMiB") + " MiB");
     figures.info(
         "consumer_rss_start_mib",
         "consumer RSS at start",
