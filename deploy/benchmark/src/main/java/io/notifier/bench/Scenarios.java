@@ -104,7 +104,7 @@ final class Scenarios {
     Bench.Settings s = bench.settings;
     int steadyJobs = s.steadyRate() * s.steadySeconds();
     List<Bench.Recipient> pool = bench.recipients(steadyJobs + WARM_UP_JOBS);
-    Duration lead = Duration.ofSeconds(75);
+    Duration lead = Duration.ofSeconds(150);
     Instant firstSteadyDue = b.minusSeconds(s.steadySeconds() + 20L);
     long offset = firstSteadyDue.minus(lead).toEpochMilli() - System.currentTimeMillis();
     Clock simulated = Clock.offset(Clock.systemUTC(), Duration.ofMillis(offset));
@@ -134,6 +134,19 @@ final class Scenarios {
       if (fedAt.isAfter(firstSteadyDue)) {
         System.err.println("WARNING: feeding ended after the first steady job was due");
       }
+      // The steady load must meet consumers that are done with the warm-up, or its first
+      // seconds measure the warm-up's backlog.
+      Instant warmUpDueBy = firstSteadyDue.minusSeconds(1);
+      while (bench.unfinished(warmUpDueBy) > 0 && simulated.instant().isBefore(warmUpDueBy)) {
+        LockSupport.parkNanos(POLL.toNanos());
+      }
+      long warmUpLeft = bench.unfinished(warmUpDueBy);
+      Duration spare = Duration.between(simulated.instant(), firstSteadyDue);
+      figures.context(
+          "warm-up " + tag,
+          warmUpLeft == 0
+              ? "drained " + spare.toSeconds() + " s before the steady load began"
+              : warmUpLeft + " warm-up jobs still unfinished when the steady load began");
       // Wait for the burst's instant, then for everything to finish.
       sleepUntil(simulated, b.plusSeconds(1));
       long deadline = System.nanoTime() + Duration.ofMinutes(15).toNanos();
