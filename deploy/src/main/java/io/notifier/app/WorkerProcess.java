@@ -2,6 +2,7 @@ package io.notifier.app;
 
 import io.notifier.db.Database;
 import io.notifier.health.Heartbeats;
+import io.notifier.health.HostName;
 import io.notifier.metrics.NotifierMetrics;
 import io.notifier.ops.health.HealthEvaluator;
 import io.notifier.ops.health.HealthService;
@@ -164,14 +165,6 @@ final class WorkerProcess implements AutoCloseable {
   }
 
   static String host(CliContext context) {
-    String host = context.env().get("HOSTNAME");
-    if (host != null && !host.isBlank()) {
-      return host;
-    }
-    try {
-      return java.net.InetAddress.getLocalHost().getHostName();
-    } catch (java.net.UnknownHostException e) {
-      return "localhost";
-    }
+    return HostName.of(context.env());
   }
 }

@@ -15,11 +15,10 @@ import io.notifier.app.UserException;
 import io.notifier.db.crypto.EncryptionKeys;
 import io.notifier.db.fixtures.Fixtures;
 import io.notifier.delivery.ConsumerConfig;
+import io.notifier.health.HostName;
 import io.notifier.redis.RedisConfig;
 import java.io.PrintWriter;
 import java.lang.reflect.Field;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -218,14 +217,6 @@ public final class DemoCommand implements Callable<Integer> {
   }
 
   private static String host(Map<String, String> env) {
-    String host = env.get("HOSTNAME");
-    if (host != null && !host.isBlank()) {
-      return host;
-    }
-    try {
-      return InetAddress.getLocalHost().getHostName();
-    } catch (UnknownHostException e) {
-      return "localhost";
-    }
+    return HostName.of(env);
   }
 }

@@ -33,7 +33,6 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
@@ -89,70 +88,58 @@ class ConsumerRunTest {
             .env("NOTIFIER_CONSUMER_ID", "consumer-under-test")
             .env("NOTIFIER_HEARTBEAT_INTERVAL", "1s");
 
-    Cli.Result result;
-    String scraped;
-    try (LogCapture logs = new LogCapture()) {
-      var command = NotifierCli.commandLine(cli.context());
-      java.io.StringWriter out = new java.io.StringWriter();
-      java.io.StringWriter err = new java.io.StringWriter();
-      command.setOut(new java.io.PrintWriter(out, true));
-      command.setErr(new java.io.PrintWriter(err, true));
-      CompletableFuture<Integer> run =
-          CompletableFuture.supplyAsync(() -> command.execute("consumer", "run"));
+    try (LogCapture logs = new LogCapture();
+        RunningCommand consumer = RunningCommand.start(cli, "consumer", "run")) {
+      RunningCommand.explainingFailures(
+          () -> {
+            List<MimeMessage> received = smtp.awaitMessages(1, Duration.ofSeconds(30));
+            assertThat(received.get(0).getAllRecipients()[0].toString()).isEqualTo(EMAIL);
+            assertThat(received.get(0).getSubject()).isEqualTo("Appointment in 60 minutes");
+            DeliveryLedger ledger = new DeliveryLedger(db.dsl(), Clock.systemUTC());
+            await()
+                .atMost(Duration.ofSeconds(10))
+                .until(() -> ledger.find(jobId).orElseThrow().status() == NotificationStatus.SENT);
+            assertThat(workers(redis)).contains("consumer-under-test");
 
-      List<MimeMessage> received = smtp.awaitMessages(1, Duration.ofSeconds(30));
-      assertThat(received.get(0).getAllRecipients()[0].toString()).isEqualTo(EMAIL);
-      assertThat(received.get(0).getSubject()).isEqualTo("Appointment in 60 minutes");
-      DeliveryLedger ledger = new DeliveryLedger(db.dsl(), Clock.systemUTC());
-      await()
-          .atMost(Duration.ofSeconds(10))
-          .until(() -> ledger.find(jobId).orElseThrow().status() == NotificationStatus.SENT);
-      assertThat(workers(redis)).contains("consumer-under-test");
+            ConsumerCommand.Run running = runningConsumer(consumer.commandLine());
+            await()
+                .atMost(Duration.ofSeconds(10))
+                .until(() -> running.process != null && running.process.httpPort() > 0);
+            String scraped = scrape(running.process.httpPort());
 
-      ConsumerCommand.Run running = runningConsumer(command);
-      await()
-          .atMost(Duration.ofSeconds(10))
-          .until(() -> running.process != null && running.process.httpPort() > 0);
-      scraped = scrape(running.process.httpPort());
+            assertThat(consumer.stop(Duration.ofSeconds(30))).as(consumer::describe).isZero();
 
-      stop(cli);
-      int code = run.get(30, java.util.concurrent.TimeUnit.SECONDS);
-      result = new Cli.Result(code, out.toString(), err.toString());
-
-      String all = logs.all();
-      assertThat(logs.lines()).isNotEmpty();
-      assertThat(all)
-          .doesNotContain(EMAIL)
-          .doesNotContain("privacy-probe")
-          .doesNotContain(THERAPIST)
-          .doesNotContain("Zelda")
-          .doesNotContain(CLIENT_FIRST)
-          .doesNotContain(CLIENT_LAST)
-          .doesNotContain(SMTP_PASSWORD);
-      assertThat(all).contains(jobId.toString()).contains(user.getId().toString());
-      assertThat(all)
-          .as("the effective configuration is logged once, secrets redacted")
-          .contains("consumer starting; effective configuration:")
-          .contains("smtp-password=<redacted>")
-          .contains("smtp-username=" + SMTP_USER);
+            String all = logs.all();
+            assertThat(logs.lines()).isNotEmpty();
+            assertThat(all)
+                .doesNotContain(EMAIL)
+                .doesNotContain("privacy-probe")
+                .doesNotContain(THERAPIST)
+                .doesNotContain("Zelda")
+                .doesNotContain(CLIENT_FIRST)
+                .doesNotContain(CLIENT_LAST)
+                .doesNotContain(SMTP_PASSWORD);
+            assertThat(all).contains(jobId.toString()).contains(user.getId().toString());
+            assertThat(all)
+                .as("the effective configuration is logged once, secrets redacted")
+                .contains("consumer starting; effective configuration:")
+                .contains("smtp-password=<redacted>")
+                .contains("smtp-username=" + SMTP_USER);
+            assertThat(scraped)
+                .contains(
+                    "notifier_jobs_sent_total{kind=\"appointment_reminder\",role=\"consumer\"}"
+                        + " 1.0")
+                .contains("notifier_queue_depth{queue=\"delayed\",role=\"consumer\"}");
+            assertThat(workers(redis))
+                .as("a clean stop removes the heartbeat")
+                .doesNotContain("consumer-under-test");
+          },
+          () -> consumer.describe() + "--- last log lines\n" + logs.tail(30));
     }
-
-    assertThat(result.code()).as(result.toString()).isZero();
-    assertThat(scraped)
-        .contains("notifier_jobs_sent_total{kind=\"appointment_reminder\",role=\"consumer\"} 1.0")
-        .contains("notifier_queue_depth{queue=\"delayed\",role=\"consumer\"}");
-    assertThat(workers(redis))
-        .as("a clean stop removes the heartbeat")
-        .doesNotContain("consumer-under-test");
   }
 
   private static ConsumerCommand.Run runningConsumer(picocli.CommandLine root) {
     return root.getSubcommands().get("consumer").getSubcommands().get("run").getCommand();
-  }
-
-  /** The stop signal of the context {@code cli} hands out: the one the running command awaits. */
-  private static void stop(Cli cli) {
-    cli.stopSignalInUse().request("test");
   }
 
   private static UUID enqueueReminder(

@@ -45,6 +45,12 @@ final class LogCapture extends AppenderBase<ILoggingEvent> implements AutoClosea
     return List.copyOf(lines);
   }
 
+  /** The last {@code n} lines, for failure messages. */
+  String tail(int n) {
+    List<String> all = lines();
+    return String.join("", all.subList(Math.max(0, all.size() - n), all.size()));
+  }
+
   String all() {
     return String.join("", lines);
   }

@@ -16,18 +16,13 @@ import io.notifier.testing.TestDatabase;
 import io.notifier.testing.TestRedis;
 import io.notifier.testing.TestSmtp;
 import jakarta.mail.internet.MimeMessage;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /**
  * The whole job path as deployed, in-process: {@code producer run} finds a due appointment reminder
@@ -76,52 +71,55 @@ class ProducerAndConsumerLogPrivacyTest {
             .withTestEncryptionKeys()
             .env("NOTIFIER_HTTP_PORT", "0");
 
-    try (LogCapture logs = new LogCapture()) {
-      CompletableFuture<Integer> producer = run(cli, "producer", "run");
-      CompletableFuture<Integer> consumer = run(cli, "consumer", "run");
+    try (LogCapture logs = new LogCapture();
+        RunningCommand producer = RunningCommand.start(cli, "producer", "run");
+        RunningCommand consumer = RunningCommand.start(cli, "consumer", "run")) {
+      RunningCommand.explainingFailures(
+          () -> {
+            List<MimeMessage> received = smtp.awaitMessages(1, Duration.ofSeconds(60));
+            assertThat(received.get(0).getAllRecipients()[0].toString()).isEqualTo(EMAIL);
+            DeliveryLedger ledger = new DeliveryLedger(db.dsl(), Clock.systemUTC());
+            await()
+                .atMost(Duration.ofSeconds(10))
+                .until(
+                    () ->
+                        ledger
+                            .history(user.getId(), NotificationKind.APPOINTMENT_REMINDER, null, 5)
+                            .stream()
+                            .anyMatch(d -> d.status() == NotificationStatus.SENT));
+            Delivery sent =
+                ledger.history(user.getId(), NotificationKind.APPOINTMENT_REMINDER, null, 5).get(0);
 
-      List<MimeMessage> received = smtp.awaitMessages(1, Duration.ofSeconds(60));
-      assertThat(received.get(0).getAllRecipients()[0].toString()).isEqualTo(EMAIL);
-      DeliveryLedger ledger = new DeliveryLedger(db.dsl(), Clock.systemUTC());
-      await()
-          .atMost(Duration.ofSeconds(10))
-          .until(
-              () ->
-                  ledger
-                      .history(user.getId(), NotificationKind.APPOINTMENT_REMINDER, null, 5)
-                      .stream()
-                      .anyMatch(d -> d.status() == NotificationStatus.SENT));
-      Delivery sent =
-          ledger.history(user.getId(), NotificationKind.APPOINTMENT_REMINDER, null, 5).get(0);
+            // One stop signal stops both.
+            assertThat(producer.stop(Duration.ofSeconds(30))).as(producer::describe).isZero();
+            assertThat(consumer.stop(Duration.ofSeconds(30))).as(consumer::describe).isZero();
 
-      cli.stopSignalInUse().request("test");
-      assertThat(producer.get(30, TimeUnit.SECONDS)).isZero();
-      assertThat(consumer.get(30, TimeUnit.SECONDS)).isZero();
-
-      String all = logs.all();
-      assertThat(all)
-          .as("both processes logged")
-          .contains("producer starting; effective configuration:")
-          .contains("consumer starting; effective configuration:");
-      assertThat(all)
-          .doesNotContain(EMAIL)
-          .doesNotContain("leakcheck")
-          .doesNotContain(THERAPIST)
-          .doesNotContain("Quentin")
-          .doesNotContain("Xylophanes")
-          .doesNotContain(CLIENT_FIRST)
-          .doesNotContain(CLIENT_LAST)
-          .doesNotContain(SMTP_PASSWORD)
-          .doesNotContain(Base64.getEncoder().encodeToString(keyV2()));
-      assertThat(all).contains(sent.id().toString()).contains(user.getId().toString());
+            String all = logs.all();
+            assertThat(all)
+                .as("both processes logged")
+                .contains("producer starting; effective configuration:")
+                .contains("consumer starting; effective configuration:");
+            assertThat(all)
+                .doesNotContain(EMAIL)
+                .doesNotContain("leakcheck")
+                .doesNotContain(THERAPIST)
+                .doesNotContain("Quentin")
+                .doesNotContain("Xylophanes")
+                .doesNotContain(CLIENT_FIRST)
+                .doesNotContain(CLIENT_LAST)
+                .doesNotContain(SMTP_PASSWORD)
+                .doesNotContain(Base64.getEncoder().encodeToString(keyV2()));
+            assertThat(all).contains(sent.id().toString()).contains(user.getId().toString());
+          },
+          () ->
+              "appointment reminder due at "
+                  + due
+                  + "\n"
+                  + producer.describe()
+                  + consumer.describe()
+                  + "--- last log lines\n"
+                  + logs.tail(40));
     }
-  }
-
-  private static CompletableFuture<Integer> run(Cli cli, String... args) {
-    CommandLine command = NotifierCli.commandLine(cli.context());
-    command.setOut(new PrintWriter(new StringWriter(), true));
-    command.setErr(new PrintWriter(new StringWriter(), true));
-    return CompletableFuture.supplyAsync(() -> command.execute(args));
   }
 
   private static byte[] keyV2() {

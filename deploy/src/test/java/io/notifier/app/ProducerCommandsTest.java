@@ -15,8 +15,6 @@ import io.notifier.testing.RealServicesTest;
 import io.notifier.testing.RedisTestSupport;
 import io.notifier.testing.TestDatabase;
 import io.notifier.testing.TestRedis;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -25,13 +23,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
-import picocli.CommandLine;
 
 /** producer run, producer tick and trigger, against real PostgreSQL and Redis. */
 @RealServicesTest
@@ -123,32 +118,36 @@ class ProducerCommandsTest {
         Cli.against(db, redis)
             .env("NOTIFIER_HTTP_PORT", "0")
             .env("NOTIFIER_PRODUCER_ID", "producer-under-test");
-    CommandLine command = NotifierCli.commandLine(cli.context());
-    command.setOut(new PrintWriter(new StringWriter(), true));
-    StringWriter err = new StringWriter();
-    command.setErr(new PrintWriter(err, true));
-    CompletableFuture<Integer> run =
-        CompletableFuture.supplyAsync(() -> command.execute("producer", "run"));
-    ProducerCommand.Run running =
-        command.getSubcommands().get("producer").getSubcommands().get("run").getCommand();
+    try (LogCapture logs = new LogCapture();
+        RunningCommand producer = RunningCommand.start(cli, "producer", "run")) {
+      ProducerCommand.Run running =
+          producer
+              .commandLine()
+              .getSubcommands()
+              .get("producer")
+              .getSubcommands()
+              .get("run")
+              .getCommand();
+      RunningCommand.explainingFailures(
+          () -> {
+            await("heartbeat and leadership")
+                .atMost(Duration.ofSeconds(30))
+                .until(() -> workers().contains("producer-under-test"));
+            await("the ops HTTP server")
+                .atMost(Duration.ofSeconds(30))
+                .until(() -> running.process != null && running.process.httpPort() > 0);
+            await("leader gauge")
+                .atMost(Duration.ofSeconds(30))
+                .until(
+                    () ->
+                        scrape(running.process.httpPort())
+                            .contains("notifier_producer_leader{role=\"producer\"} 1.0"));
 
-    await("heartbeat and leadership")
-        .atMost(Duration.ofSeconds(30))
-        .until(() -> workers().contains("producer-under-test"));
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .until(() -> running.process != null && running.process.httpPort() > 0);
-    await("leader gauge")
-        .atMost(Duration.ofSeconds(30))
-        .until(
-            () ->
-                scrape(running.process.httpPort())
-                    .contains("notifier_producer_leader{role=\"producer\"} 1.0"));
-
-    cli.stopSignalInUse().request("test");
-
-    assertThat(run.get(30, TimeUnit.SECONDS)).as(err.toString()).isZero();
-    assertThat(workers()).doesNotContain("producer-under-test");
+            assertThat(producer.stop(Duration.ofSeconds(30))).as(producer::describe).isZero();
+            assertThat(workers()).doesNotContain("producer-under-test");
+          },
+          () -> producer.describe() + "--- last log lines\n" + logs.tail(30));
+    }
   }
 
   private java.util.Set<String> workers() {

@@ -51,7 +51,7 @@ public final class Heartbeats {
     ObjectNode node = JSON.createObjectNode();
     node.put("id", workerId);
     node.put("role", role);
-    node.put("host", host());
+    node.put("host", HostName.local());
     node.put("pid", ProcessHandle.current().pid());
     node.put("startedAt", startedAt.toString());
     node.put("lastBeat", clock.instant().toString());
@@ -100,18 +100,6 @@ public final class Heartbeats {
       return JSON.writeValueAsString(node);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
-    }
-  }
-
-  private static String host() {
-    String host = System.getenv("HOSTNAME");
-    if (host != null && !host.isBlank()) {
-      return host;
-    }
-    try {
-      return java.net.InetAddress.getLocalHost().getHostName();
-    } catch (java.net.UnknownHostException e) {
-      return "unknown";
     }
   }
 }
