@@ -111,7 +111,11 @@ public final class DeliveryLedger {
     return insert.onConflict(d.DEDUP_KEY).doNothing().returning().fetch(DeliveryLedger::toDelivery);
   }
 
-  /** Records when jobs were last handed to Redis (diagnostics for the reconciler and support). */
+  /**
+   * Records when jobs were re-queued (the reconciler, a manual trigger): diagnostics for support.
+   * The producer's tick does not call it for the rows it has just written (a second write of a busy
+   * minute's every row); nothing decides anything by this column.
+   */
   public void markEnqueued(Collection<UUID> ids) {
     if (ids.isEmpty()) {
       return;
