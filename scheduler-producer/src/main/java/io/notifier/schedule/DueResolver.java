@@ -186,7 +186,14 @@ final class DueResolver {
     if (lateSince != null) {
       appointments = appointments.unionAll(lateAppointmentCandidates(from, lateSince, now));
     }
-    CommonTableExpression<?> cand = DSL.name("cand_appointments").asMaterialized(appointments);
+    // In workspace order, so the re-checks probe the workspaces and settings indexes in order.
+    Table<?> unordered = appointments.asTable("a");
+    CommonTableExpression<?> cand =
+        DSL.name("cand_appointments")
+            .asMaterialized(
+                DSL.select(unordered.fields())
+                    .from(unordered)
+                    .orderBy(unordered.field("workspace_id", UUID.class)));
     ctes.add(cand);
     planned.add(reminderRows(cand, now));
     Select<Record> all = planned.get(0);
@@ -337,7 +344,11 @@ final class DueResolver {
                 .from(g)
                 .join(m)
                 .on(m.field("group_no", Integer.class).eq(g.field("group_no", Integer.class)))
-                .crossJoin(due));
+                .crossJoin(due)
+                // In key order, so the re-checks below probe the settings, users and sessions
+                // indexes in order (each leaf page read once) instead of at random: at the
+                // benchmark's busiest minute, 75,000 notes candidates.
+                .orderBy(due.field(p.USER_ID)));
   }
 
   /** One wall-clock kind's planned rows: candidates re-checked against PazPaz's own rows. */
