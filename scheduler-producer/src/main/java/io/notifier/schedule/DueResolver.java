@@ -143,22 +143,27 @@ final class DueResolver {
     return resolved;
   }
 
+  /**
+   * By position, in the order {@link #plannedFields} and {@link #insertReturning} select them: by
+   * name, each of a busy minute's 135,084 rows cost thirteen field-name searches and converter
+   * look-ups (JFR: a third of the time the tick spent streaming the result).
+   */
   private static Resolved toResolved(Record r) {
-    OffsetDateTime start = r.get("appointment_start", OffsetDateTime.class);
+    OffsetDateTime start = r.get(7, OffsetDateTime.class);
     return new Resolved(
-        r.get("dedup_key", String.class),
-        NotificationKind.fromCode(r.get("kind", String.class)).orElseThrow(),
-        r.get("user_id", UUID.class),
-        r.get("workspace_id", UUID.class),
-        r.get("appointment_id", UUID.class),
-        r.get("local_date", LocalDate.class),
-        r.get("reminder_minutes", Integer.class),
+        r.get(0, String.class),
+        NotificationKind.fromCode(r.get(1, String.class)).orElseThrow(),
+        r.get(2, UUID.class),
+        r.get(3, UUID.class),
+        r.get(4, UUID.class),
+        r.get(5, LocalDate.class),
+        r.get(6, Integer.class),
         start == null ? null : start.toInstant(),
-        r.get("due_at", OffsetDateTime.class).toInstant(),
-        NotificationStatus.fromCode(r.get("status", String.class)).orElseThrow(),
-        r.get("skip_reason", String.class),
-        Boolean.TRUE.equals(r.get("late", Boolean.class)),
-        r.get("inserted_id", UUID.class));
+        r.get(8, OffsetDateTime.class).toInstant(),
+        NotificationStatus.fromCode(r.get(9, String.class)).orElseThrow(),
+        r.get(10, String.class),
+        Boolean.TRUE.equals(r.get(11, Boolean.class)),
+        r.get(12, UUID.class));
   }
 
   /** The statement {@link #resolve} runs (for EXPLAIN). */
