@@ -73,6 +73,7 @@ public final class ProcessMetrics implements AutoCloseable {
     depth(observer, "pending", QueueStats::pending);
     depth(observer, "dead", QueueStats::dead);
     Gauge.builder(REDIS_UP, observer, o -> o.snapshot().reachable() ? 1 : 0)
+        .strongReference(true)
         .description("1 when the observability path can read Redis")
         .register(registry);
   }
@@ -88,7 +89,10 @@ public final class ProcessMetrics implements AutoCloseable {
       hikari.setMetricRegistry(registry);
     }
     DatabaseProbe probe = new DatabaseProbe(dataSource, clock);
+    // Strong: a gauge holds its object weakly, and nothing else holds the probe; collected, the
+    // gauge would read NaN, which no alert on "== 0" notices.
     Gauge.builder(DATABASE_UP, probe, p -> p.up() ? 1 : 0)
+        .strongReference(true)
         .description("1 when this process can get a valid PostgreSQL connection")
         .register(registry);
   }
@@ -125,6 +129,7 @@ public final class ProcessMetrics implements AutoCloseable {
             QUEUE_DEPTH,
             observer,
             o -> o.queues().map(s -> (double) read.applyAsLong(s)).orElse(Double.NaN))
+        .strongReference(true)
         .description("Jobs in each part of the queue: delayed, ready, pending (held), dead")
         .tag("queue", queue)
         .register(registry);
