@@ -112,11 +112,11 @@ class ProducerAndConsumerLogPrivacyTest {
             assertThat(all).contains(sent.id().toString()).contains(user.getId().toString());
           },
           () ->
-              "appointment reminder due at "
+              producer.describe()
+                  + consumer.describe()
+                  + "appointment reminder due at "
                   + due
                   + "\n"
-                  + producer.describe()
-                  + consumer.describe()
                   + "--- last log lines\n"
                   + logs.tail(40));
     }

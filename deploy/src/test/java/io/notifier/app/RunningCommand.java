@@ -69,7 +69,7 @@ final class RunningCommand implements AutoCloseable {
   String describe() {
     String state =
         !exit.isDone()
-            ? "still running (thread " + thread.getState() + ")"
+            ? "still running (thread " + thread.getState() + ", at " + topFrame() + ")"
             : exit.isCompletedExceptionally() ? "ended by an exception" : "exit " + exit.join();
     StringBuilder where = new StringBuilder();
     if (!exit.isDone()) {
@@ -80,6 +80,11 @@ final class RunningCommand implements AutoCloseable {
       }
     }
     return name + ": " + state + "\n" + where + "--- stdout\n" + out + "--- stderr\n" + err;
+  }
+
+  private String topFrame() {
+    StackTraceElement[] stack = thread.getStackTrace();
+    return stack.length == 0 ? "?" : stack[0].toString();
   }
 
   /** What a test does while commands run; may throw anything. */
@@ -102,7 +107,12 @@ final class RunningCommand implements AutoCloseable {
       } catch (RuntimeException broken) {
         more = "(diagnostics failed: " + broken + ")";
       }
-      throw new AssertionError(e.getMessage() + "\n=== diagnostics\n" + more, e);
+      // The first line is what a CI summary shows: lead with the commands' state.
+      String first =
+          more.lines()
+              .filter(line -> line.startsWith("notifier "))
+              .collect(java.util.stream.Collectors.joining("; "));
+      throw new AssertionError(first + " | " + e.getMessage() + "\n=== diagnostics\n" + more, e);
     }
   }
 
