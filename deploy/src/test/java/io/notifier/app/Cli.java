@@ -1,16 +1,13 @@
 package io.notifier.app;
 
-import io.notifier.db.crypto.EncryptionKeys;
 import io.notifier.db.fixtures.Fixtures;
 import io.notifier.testing.TestDatabase;
 import io.notifier.testing.TestRedis;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Clock;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.stream.Collectors;
 import picocli.CommandLine;
 
 /**
@@ -47,19 +44,7 @@ final class Cli {
 
   /** NOTIFIER_ENCRYPTION_KEYS in its configured form, for the fixtures' test keys. */
   Cli withTestEncryptionKeys() {
-    return env("NOTIFIER_ENCRYPTION_KEYS", encryptionKeysValue(Fixtures.testKeys()));
-  }
-
-  /** {@code v1:<base64>,v2:<base64>}, as NOTIFIER_ENCRYPTION_KEYS takes keys. */
-  static String encryptionKeysValue(EncryptionKeys keys) {
-    return keys.versioned().entrySet().stream()
-        .map(
-            e ->
-                "v"
-                    + e.getKey()
-                    + ":"
-                    + Base64.getEncoder().encodeToString(e.getValue().getEncoded()))
-        .collect(Collectors.joining(","));
+    return env("NOTIFIER_ENCRYPTION_KEYS", Fixtures.testKeysSetting());
   }
 
   Cli env(String name, String value) {

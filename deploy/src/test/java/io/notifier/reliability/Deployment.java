@@ -4,7 +4,6 @@ import static io.notifier.db.jooq.Tables.NOTIFIER_DELIVERIES;
 import static io.notifier.db.jooq.Tables.NOTIFIER_SCHEDULER_STATE;
 import static org.awaitility.Awaitility.await;
 
-import io.notifier.db.crypto.EncryptionKeys;
 import io.notifier.db.fixtures.Fixtures;
 import io.notifier.model.NotificationStatus;
 import io.notifier.testing.TestDatabase;
@@ -161,7 +160,7 @@ final class Deployment implements AutoCloseable {
     env.put("NOTIFIER_RETRY_MAX_BACKOFF", "2m");
     env.put("NOTIFIER_SHUTDOWN_GRACE", "3s");
     env.put("NOTIFIER_HEARTBEAT_INTERVAL", "2s");
-    env.put("NOTIFIER_ENCRYPTION_KEYS", encryptionKeys(Fixtures.testKeys()));
+    env.put("NOTIFIER_ENCRYPTION_KEYS", Fixtures.testKeysSetting());
     env.put(
         "NOTIFIER_LEGACY_ENCRYPTION_KEY",
         Base64.getEncoder()
@@ -312,17 +311,6 @@ final class Deployment implements AutoCloseable {
     smtpProxy.close();
     databaseProxies.values().forEach(TcpProxy::close);
     redisProxies.values().forEach(TcpProxy::close);
-  }
-
-  static String encryptionKeys(EncryptionKeys keys) {
-    return keys.versioned().entrySet().stream()
-        .map(
-            e ->
-                "v"
-                    + e.getKey()
-                    + ":"
-                    + Base64.getEncoder().encodeToString(e.getValue().getEncoded()))
-        .collect(Collectors.joining(","));
   }
 
   static int freePort() {
