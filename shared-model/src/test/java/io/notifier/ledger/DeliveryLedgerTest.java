@@ -130,6 +130,106 @@ class DeliveryLedgerTest {
     assertThat(ledger.claimAll(List.of(), "me", LEASE)).isEmpty();
   }
 
+  /**
+   * A burst queues 100,000 rows in a minute, long before autovacuum's next analyze: the statistics
+   * still describe the few unfinished rows of a quiet hour. With them the planner once chose to
+   * intersect the primary key with the whole partial index of unfinished rows for every batch.
+   */
+  @Test
+  void batchedClaimsAndSendsLookRowsUpByIdWhenStatisticsCallTheUnfinishedSetSmall()
+      throws Exception {
+    List<NewDelivery> finished = new ArrayList<>();
+    for (int i = 0; i < 3_000; i++) {
+      finished.add(digest(UUID.randomUUID(), LocalDate.of(2027, 3, 13)));
+    }
+    List<UUID> finishedIds =
+        ledger.insertNew(database.dsl(), finished).stream().map(Delivery::id).toList();
+    ledger.claimAll(finishedIds, "me", LEASE);
+    java.util.Map<UUID, String> messageIds = new java.util.HashMap<>();
+    finishedIds.forEach(id -> messageIds.put(id, "<" + id + "@x>"));
+    assertThat(ledger.markSentAll(messageIds, "me")).hasSize(3_000);
+    database.dsl().execute("ALTER TABLE notifier_deliveries SET (autovacuum_enabled = false)");
+    try {
+      database.dsl().execute("ANALYZE notifier_deliveries");
+      List<NewDelivery> burst = new ArrayList<>();
+      for (int i = 0; i < 30_000; i++) {
+        burst.add(digest(UUID.randomUUID(), LocalDate.of(2027, 3, 14)));
+      }
+      List<UUID> ids =
+          ledger.insertNew(database.dsl(), burst).stream().map(Delivery::id).limit(256).toList();
+      java.time.OffsetDateTime now = T0.atOffset(java.time.ZoneOffset.UTC);
+
+      String claimPlan =
+          explain(
+              DeliveryLedger.CLAIM_ALL_SQL,
+              (c, st) -> {
+                st.setString(1, "me");
+                st.setObject(2, now.plus(LEASE));
+                st.setObject(3, now);
+                st.setArray(4, c.createArrayOf("uuid", ids.toArray()));
+                st.setObject(5, now);
+              });
+      String sentPlan =
+          explain(
+              DeliveryLedger.MARK_SENT_ALL_SQL,
+              (c, st) -> {
+                st.setObject(1, now);
+                st.setObject(2, now);
+                st.setArray(3, c.createArrayOf("uuid", ids.toArray()));
+                st.setArray(
+                    4, c.createArrayOf("varchar", ids.stream().map(UUID::toString).toArray()));
+                st.setArray(5, c.createArrayOf("uuid", ids.toArray()));
+                st.setString(6, "me");
+              });
+
+      String oneRowPlan =
+          database
+              .dsl()
+              .explain(
+                  ledger.transitionQuery(
+                      ids.get(0),
+                      NotificationStatus.SENT,
+                      java.util.Map.of(),
+                      org.jooq.impl.DSL.noCondition()))
+              .plan();
+
+      assertThat(oneRowPlan)
+          .contains("notifier_deliveries_pkey")
+          .doesNotContain("ix_deliveries_unfinished");
+      assertThat(claimPlan)
+          .contains("notifier_deliveries_pkey")
+          .doesNotContain("ix_deliveries_unfinished");
+      assertThat(sentPlan)
+          .contains("notifier_deliveries_pkey")
+          .doesNotContain("ix_deliveries_unfinished");
+    } finally {
+      database.dsl().execute("ALTER TABLE notifier_deliveries RESET (autovacuum_enabled)");
+    }
+  }
+
+  private interface Binder {
+    void bind(java.sql.Connection c, java.sql.PreparedStatement st) throws java.sql.SQLException;
+  }
+
+  /** The plan PostgreSQL chooses for {@code sql} with these values bound. */
+  private String explain(String sql, Binder binder) {
+    StringBuilder plan = new StringBuilder();
+    database
+        .dsl()
+        .connection(
+            c -> {
+              try (java.sql.PreparedStatement st = c.prepareStatement("EXPLAIN " + sql)) {
+                binder.bind(c, st);
+                try (java.sql.ResultSet rs = st.executeQuery()) {
+                  while (rs.next()) {
+                    plan.append(rs.getString(1)).append('\n');
+                  }
+                }
+              }
+            });
+    return plan.toString();
+  }
+
   @Test
   void recordingManySendsAtOnceTouchesOnlyRowsThisOwnerHolds() {
     Delivery mine = insertOne();
