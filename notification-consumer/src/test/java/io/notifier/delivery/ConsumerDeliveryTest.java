@@ -175,6 +175,84 @@ class ConsumerDeliveryTest {
   }
 
   @Test
+  void digestsReadTogetherEachListOnlyTheirOwnWorkspacesLocalDay(TestSmtp smtp) throws Exception {
+    // Friday 2027-03-26, 05:00Z: four digests queued at once, so one consumer reads their
+    // schedules together; each must list its own workspace's day in its own zone.
+    LocalDate day = LocalDate.parse("2027-03-26");
+    WorkspacesRecord tokyo = h.fixtures.workspace().timezone("Asia/Tokyo").create();
+    WorkspacesRecord newYork = h.fixtures.workspace().timezone("America/New_York").create();
+    WorkspacesRecord london = h.fixtures.workspace().timezone("Europe/London").create();
+    UsersRecord tokyoOne = h.fixtures.user(tokyo).settings(s -> s.digest("08:00", 5)).create();
+    UsersRecord tokyoTwo = h.fixtures.user(tokyo).settings(s -> s.digest("08:00", 5)).create();
+    UsersRecord newYorker = h.fixtures.user(newYork).settings(s -> s.digest("08:00", 5)).create();
+    UsersRecord londoner = h.fixtures.user(london).settings(s -> s.digest("08:00", 5)).create();
+    ClientsRecord tokyoClient = h.fixtures.client(tokyo).name("Dana", "Levi").create();
+    ClientsRecord newYorkClient = h.fixtures.client(newYork).name("Noa", "Cohen").create();
+    h.fixtures
+        .appointment(tokyo, tokyoClient)
+        .startingAt(Instant.parse("2027-03-26T00:00:00Z"))
+        .create(); // 09:00 JST
+    h.fixtures
+        .appointment(tokyo, tokyoClient)
+        .startingAt(Instant.parse("2027-03-26T05:00:00Z"))
+        .create(); // 14:00 JST
+    h.fixtures
+        .appointment(tokyo, tokyoClient)
+        .startingAt(Instant.parse("2027-03-26T02:00:00Z")) // 11:00 JST, cancelled
+        .status("cancelled")
+        .create();
+    h.fixtures
+        .appointment(tokyo, tokyoClient)
+        .startingAt(Instant.parse("2027-03-26T15:30:00Z"))
+        .create(); // 00:30 JST on the 27th
+    h.fixtures
+        .appointment(newYork, newYorkClient)
+        .startingAt(Instant.parse("2027-03-26T13:00:00Z"))
+        .create(); // 09:00 EDT
+    h.fixtures
+        .appointment(newYork, newYorkClient)
+        .startingAt(Instant.parse("2027-03-26T03:30:00Z"))
+        .create(); // 23:30 EDT on the 25th
+    Map<String, UsersRecord> byEmail =
+        java.util.stream.Stream.of(tokyoOne, tokyoTwo, newYorker, londoner)
+            .collect(Collectors.toMap(UsersRecord::getEmail, Function.identity()));
+    Delivery empty = null;
+    for (UsersRecord u : byEmail.values()) {
+      Delivery row =
+          h.daily(
+              NotificationKind.DAILY_DIGEST, u.getId(), u.getWorkspaceId(), day, CLOCK.instant());
+      if (u == londoner) {
+        empty = row;
+      }
+    }
+
+    h.start("c1", smtp.port());
+    List<MimeMessage> mails = smtp.awaitMessages(3, Duration.ofSeconds(20));
+
+    Map<UsersRecord, String> texts = new java.util.HashMap<>();
+    for (MimeMessage mail : mails) {
+      texts.put(byEmail.get(mail.getAllRecipients()[0].toString()), text(mail));
+    }
+    assertThat(texts).containsOnlyKeys(tokyoOne, tokyoTwo, newYorker);
+    for (UsersRecord u : List.of(tokyoOne, tokyoTwo)) {
+      assertThat(texts.get(u))
+          .contains("09:00-09:50")
+          .contains("14:00-14:50")
+          .doesNotContain("11:00")
+          .doesNotContain("00:30")
+          .contains("Asia/Tokyo");
+      assertThat(texts.get(u).indexOf("09:00-09:50"))
+          .isLessThan(texts.get(u).indexOf("14:00-14:50"));
+    }
+    assertThat(texts.get(newYorker))
+        .contains("09:00-09:50")
+        .doesNotContain("23:30")
+        .doesNotContain("14:00")
+        .contains("America/New_York");
+    h.awaitStatus(empty.id(), NotificationStatus.SKIPPED);
+  }
+
+  @Test
   void tomorrowDigestListsNewYorksShortDayAcrossTheDstGap(TestSmtp smtp) throws Exception {
     // Saturday 2027-03-13 20:00 EST = 2027-03-14T01:00Z; Sunday the 14th is 23 hours long.
     CLOCK.set(Instant.parse("2027-03-14T01:00:00Z"));
