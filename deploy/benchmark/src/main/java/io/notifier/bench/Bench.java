@@ -66,7 +66,8 @@ final class Bench implements AutoCloseable {
       int soakJobs,
       int queueJobs,
       String consumerHeap,
-      int concurrency) {}
+      int concurrency,
+      int smtpPoolSize) {}
 
   Bench(Settings settings, Figures figures) {
     this.settings = settings;
@@ -303,6 +304,7 @@ final class Bench implements AutoCloseable {
     a.add("--smtp-port=" + smtpPort);
     a.add("--id=" + id);
     a.add("--concurrency=" + settings.concurrency());
+    a.add("--smtp-pool-size=" + settings.smtpPoolSize());
     List<String> options = new ArrayList<>(List.of("-Xmx" + settings.consumerHeap()));
     options.addAll(extraOptions("BENCH_CONSUMER_OPTS"));
     return Child.start(id, settings.logs(), options, a);

@@ -111,6 +111,13 @@ public final class BenchCli implements Callable<Integer> {
     int concurrency;
 
     @Option(
+        names = "--smtp-pool-size",
+        defaultValue = "8",
+        description =
+            "SMTP connections per consumer (NOTIFIER_SMTP_POOL_SIZE; production's default is 8).")
+    int smtpPoolSize;
+
+    @Option(
         names = "--doc",
         defaultValue = "docs/PERFORMANCE.md",
         description = "Where `all` writes the figures.")
@@ -130,7 +137,8 @@ public final class BenchCli implements Callable<Integer> {
           soakJobs,
           queueJobs,
           consumerHeap,
-          concurrency);
+          concurrency,
+          smtpPoolSize);
     }
   }
 
@@ -267,6 +275,9 @@ public final class BenchCli implements Callable<Integer> {
     @Option(names = "--concurrency", defaultValue = "0")
     int concurrency;
 
+    @Option(names = "--smtp-pool-size", defaultValue = "8")
+    int smtpPoolSize;
+
     @Override
     public Integer call() throws Exception {
       Worker.Env env =
@@ -274,7 +285,7 @@ public final class BenchCli implements Callable<Integer> {
       if (role.equals("producer")) {
         Worker.producer(env);
       } else {
-        Worker.consumer(env, smtpPort, concurrency, id);
+        Worker.consumer(env, smtpPort, concurrency, smtpPoolSize, id);
       }
       return 0;
     }

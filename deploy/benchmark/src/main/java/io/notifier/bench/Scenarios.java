@@ -177,11 +177,13 @@ final class Scenarios {
       figures.context(
           "run " + tag,
           String.format(
-              "%d consumer process(es), %s sends in flight each; warm-up %,d jobs; steady %,d/s"
+              "%d consumer process(es), %s sends in flight and %d SMTP connections each; warm-up"
+                  + " %,d jobs; steady %,d/s"
                   + " for %d s; burst of %,d queued (%,d emails accepted, the rest skipped at send"
                   + " time); ledger after: %s",
               consumers,
               s.concurrency() > 0 ? Integer.toString(s.concurrency()) : "default",
+              s.smtpPoolSize(),
               WARM_UP_JOBS,
               s.steadyRate(),
               s.steadySeconds(),

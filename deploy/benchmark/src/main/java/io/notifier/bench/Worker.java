@@ -57,7 +57,8 @@ final class Worker {
     }
   }
 
-  static void consumer(Env env, int smtpPort, int concurrency, String id) throws Exception {
+  static void consumer(Env env, int smtpPort, int concurrency, int smtpPoolSize, String id)
+      throws Exception {
     Clock clock = env.clock();
     NotifierMetrics metrics = new MicrometerNotifierMetrics(new SimpleMeterRegistry());
     try (Database db =
@@ -69,7 +70,9 @@ final class Worker {
         builder = builder.maxInFlight(concurrency);
       }
       ConsumerConfig config = builder.build();
-      SmtpConfig smtp = SmtpConfig.of("127.0.0.1", smtpPort, SmtpConfig.Security.PLAIN, FROM);
+      SmtpConfig smtp =
+          SmtpConfig.of("127.0.0.1", smtpPort, SmtpConfig.Security.PLAIN, FROM)
+              .withPool(smtpPoolSize, SmtpConfig.DEFAULT_POOL_CLAIM_TIMEOUT);
       Consumer consumer =
           new Consumer(
               config,
