@@ -216,6 +216,7 @@ final class Revalidation {
     return new Rendered(sql, fields.toArray(Field<?>[]::new));
   }
 
+  /** {@code days} are distinct (the Combiner passes each key once), so position n is one day. */
   private Map<DigestDay, List<AppointmentItem>> loadDigests(List<DigestDay> days) {
     Map<DigestDay, List<AppointmentItem>> out = new HashMap<>();
     UUID[] workspaces = new UUID[days.size()];
