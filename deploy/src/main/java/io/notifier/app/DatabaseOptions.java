@@ -58,6 +58,19 @@ public final class DatabaseOptions {
     }
   }
 
+  /** Fails before anything starts when the pool is smaller than {@code min}. */
+  void requirePoolSize(int min, String why) {
+    if (poolSize < min) {
+      throw new UserException(
+          "--database-pool-size (NOTIFIER_DATABASE_POOL_SIZE) is "
+              + poolSize
+              + ", at least "
+              + min
+              + " needed: "
+              + why);
+    }
+  }
+
   static String blankToNull(String value) {
     return value == null || value.isBlank() ? null : value;
   }

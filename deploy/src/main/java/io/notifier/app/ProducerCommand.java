@@ -52,6 +52,7 @@ final class ProducerCommand extends BaseCommand {
 
     @Override
     public Integer call() throws InterruptedException {
+      database.requirePoolSize(Producer.MIN_DATABASE_CONNECTIONS, Producer.CONNECTIONS_NEEDED);
       ProducerConfig config = producer.config(WorkerProcess.host(context()));
       CleanupConfig cleanupConfig = cleanup.config();
       try (WorkerProcess worker =
@@ -130,6 +131,7 @@ final class ProducerCommand extends BaseCommand {
 
     @Override
     public Integer call() {
+      database.requirePoolSize(Producer.MIN_DATABASE_CONNECTIONS, Producer.CONNECTIONS_NEEDED);
       ProducerConfig config = producer.config(WorkerProcess.host(context()));
       try (Services services = new Services(context().clock(), database, redis, "tick")) {
         Producer component =

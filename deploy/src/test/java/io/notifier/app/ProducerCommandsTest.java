@@ -67,6 +67,19 @@ class ProducerCommandsTest {
   }
 
   @Test
+  void aProducerWithTooFewDatabaseConnectionsForItsTwoPartTickIsAUsageError() {
+    Cli.Result result =
+        Cli.against(db, redis)
+            .run("producer", "tick", "--at", "2027-03-14T07:30:00Z", "--database-pool-size", "2");
+
+    assertThat(result.code()).as(result.toString()).isEqualTo(1);
+    assertThat(result.err().lines()).hasSize(1);
+    assertThat(result.err())
+        .contains("--database-pool-size (NOTIFIER_DATABASE_POOL_SIZE) is 2, at least 3 needed");
+    assertThat(db.dsl().fetchCount(io.notifier.db.jooq.Tables.NOTIFIER_SCHEDULER_STATE)).isZero();
+  }
+
+  @Test
   void triggerForAnUnknownUserIsOneLine() {
     UUID nobody = UUID.randomUUID();
 

@@ -38,7 +38,8 @@ import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
 
 /**
- * Turns one slice of a window into ledger rows, every kind in one set-based statement:
+ * Turns one slice of a window into ledger rows, every kind of a {@link Part} in one set-based
+ * statement:
  *
  * <pre>
  * WITH g, m                              -- the zone groups and their slots, as arrays
@@ -65,6 +66,28 @@ final class DueResolver {
 
   /** Rows fetched per round trip while streaming a slice's result. */
   static final int FETCH_SIZE = 5_000;
+
+  /**
+   * Which kinds one statement resolves. A real tick resolves its two parts on two connections at
+   * once: their candidates, re-checks and ledger rows are disjoint, and on two cores the busiest
+   * minute's statement took twice as long as either half.
+   */
+  enum Part {
+    /** Every kind (a dry run: one transaction, rolled back). */
+    ALL(true, true),
+    /** Notes reminders and both digests: the schedule index's candidates. */
+    WALL_CLOCK(true, false),
+    /** Appointment reminders, late ones included: PazPaz's appointments, not the index. */
+    APPOINTMENT_REMINDERS(false, true);
+
+    final boolean wallClock;
+    final boolean reminders;
+
+    Part(boolean wallClock, boolean reminders) {
+      this.wallClock = wallClock;
+      this.reminders = reminders;
+    }
+  }
 
   private final StalenessRules staleness;
 
@@ -116,9 +139,9 @@ final class DueResolver {
   }
 
   /**
-   * Resolves every kind due in {@code (from, to]}, given the zone groups of that window. With
-   * {@code lateSince}, also the reminders of appointments booked or moved since then (database
-   * time) whose due instant is at or before {@code from} and that have not started.
+   * Resolves the {@code part}'s kinds due in {@code (from, to]}, given the zone groups of that
+   * window. With {@code lateSince}, also the reminders of appointments booked or moved since then
+   * (database time) whose due instant is at or before {@code from} and that have not started.
    */
   List<Resolved> resolve(
       DSLContext tx,
@@ -126,7 +149,12 @@ final class DueResolver {
       Instant from,
       Instant to,
       Instant now,
-      OffsetDateTime lateSince) {
+      OffsetDateTime lateSince,
+      Part part) {
+    ResultQuery<Record> query = query(tx, groups, from, to, now, lateSince, part);
+    if (query == null) {
+      return List.of();
+    }
     // The statement sorts a busy minute's rows by dedup key twice (insert order, and to join
     // the inserted ids back); at PostgreSQL's default 4 MB they spill to disk.
     tx.execute("SET LOCAL work_mem = '" + WORK_MEM + "'");
@@ -134,8 +162,7 @@ final class DueResolver {
     // Streamed in pages (the tick runs in a transaction, so pgjdbc uses a cursor): a busy
     // minute's 100,000+ rows never sit in memory three times over (driver rows, jOOQ records,
     // and these), which took more than 512 MB of heap at the benchmark's busiest minute.
-    try (Cursor<Record> cursor =
-        query(tx, groups, from, to, now, lateSince).fetchSize(FETCH_SIZE).fetchLazy()) {
+    try (Cursor<Record> cursor = query.fetchSize(FETCH_SIZE).fetchLazy()) {
       for (Record r : cursor) {
         resolved.add(toResolved(r));
       }
@@ -166,17 +193,21 @@ final class DueResolver {
         r.get(12, UUID.class));
   }
 
-  /** The statement {@link #resolve} runs (for EXPLAIN). */
+  /**
+   * The statement {@link #resolve} runs (for EXPLAIN); null when the part has nothing to look at
+   * (wall-clock kinds in a window without slots).
+   */
   ResultQuery<Record> query(
       DSLContext tx,
       List<ZoneGroup> groups,
       Instant from,
       Instant to,
       Instant now,
-      OffsetDateTime lateSince) {
+      OffsetDateTime lateSince,
+      Part part) {
     List<CommonTableExpression<?>> ctes = new ArrayList<>();
     List<Select<Record>> planned = new ArrayList<>();
-    ZoneArrays arrays = ZoneArrays.of(groups);
+    ZoneArrays arrays = part.wallClock ? ZoneArrays.of(groups) : null;
     if (arrays != null) {
       ctes.add(arrays.zones());
       ctes.add(arrays.slots());
@@ -186,6 +217,26 @@ final class DueResolver {
         planned.add(wallClockRows(kind, cand, now));
       }
     }
+    if (part.reminders) {
+      addReminders(ctes, planned, from, to, now, lateSince);
+    }
+    if (planned.isEmpty()) {
+      return null;
+    }
+    Select<Record> all = planned.get(0);
+    for (int i = 1; i < planned.size(); i++) {
+      all = all.unionAll(planned.get(i));
+    }
+    return insertReturning(tx, ctes, all);
+  }
+
+  private void addReminders(
+      List<CommonTableExpression<?>> ctes,
+      List<Select<Record>> planned,
+      Instant from,
+      Instant to,
+      Instant now,
+      OffsetDateTime lateSince) {
     Select<Record5<UUID, UUID, OffsetDateTime, Integer, Boolean>> appointments =
         appointmentCandidates(from, to);
     if (lateSince != null) {
@@ -201,11 +252,6 @@ final class DueResolver {
                     .orderBy(unordered.field("workspace_id", UUID.class)));
     ctes.add(cand);
     planned.add(reminderRows(cand, now));
-    Select<Record> all = planned.get(0);
-    for (int i = 1; i < planned.size(); i++) {
-      all = all.unionAll(planned.get(i));
-    }
-    return insertReturning(tx, ctes, all);
   }
 
   // ---- wall-clock kinds ---------------------------------------------------------------------

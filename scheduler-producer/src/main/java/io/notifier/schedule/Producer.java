@@ -20,7 +20,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jooq.DSLContext;
@@ -41,11 +44,13 @@ import org.slf4j.LoggerFactory;
  *       catch-up abandoned with a warning and a counter;
  *   <li>first slice only: bring the schedule index up to date with PazPaz's changes, and find
  *       appointments booked or moved after their reminder was due (sent at once, late);
- *   <li>resolve every kind in one set-based statement that inserts the ledger rows ({@code ON
- *       CONFLICT (dedup_key) DO NOTHING RETURNING}) — rows already too late are inserted as skipped
- *       and counted;
- *   <li>move the watermark to the slice's end and commit; then queue the new pending rows in Redis
- *       (batched). If Redis is down, nothing is lost: the reconciler queues them later.
+ *   <li>resolve the kinds in set-based statements that insert the ledger rows ({@code ON CONFLICT
+ *       (dedup_key) DO NOTHING RETURNING}) — rows already too late are inserted as skipped and
+ *       counted. Two at once: the wall-clock kinds in this transaction, the appointment reminders
+ *       in their own on a second connection, committed and queued as soon as they are done;
+ *   <li>once the reminders have committed, move the watermark to the slice's end and commit; then
+ *       queue the new pending rows in Redis (batched). If Redis is down, nothing is lost: the
+ *       reconciler queues them later.
  * </ol>
  *
  * <p>Background work ({@link #start}): a ticker on the minute (by the injected clock) that ticks
@@ -59,6 +64,16 @@ public final class Producer implements AutoCloseable {
 
   /** The loops re-read the clock at least this often (a settable clock moves in jumps). */
   private static final Duration MAX_WAIT = Duration.ofSeconds(1);
+
+  /**
+   * Connections a running producer may need at once: a tick's transaction, its appointment-reminder
+   * part (below, that part would wait for a connection the tick holds, and every tick would fail),
+   * and the reconciler.
+   */
+  public static final int MIN_DATABASE_CONNECTIONS = 3;
+
+  public static final String CONNECTIONS_NEEDED =
+      "a tick's transaction, its appointment-reminder part and the reconciler";
 
   public static final String TICK_LOOP = "producer.tick";
   public static final String RECONCILE_LOOP = "producer.reconcile";
@@ -155,33 +170,48 @@ public final class Producer implements AutoCloseable {
     String enqueueError = null;
     boolean first = true;
     boolean fullResynced = false;
-    while (true) {
-      boolean firstSlice = first;
-      ZoneCatalog zones = catalog;
-      Slice slice =
-          dsl.transactionResult(
-              cfg -> resolveSlice(cfg.dsl(), now, firstSlice, true, zones, acc, false));
-      if (slice.empty()) {
+    // The appointment-reminder parts' queueing, still running while this thread goes on.
+    List<CompletableFuture<EnqueueOutcome>> partsQueued = new ArrayList<>();
+    try {
+      while (true) {
+        boolean firstSlice = first;
+        ZoneCatalog zones = catalog;
+        Slice slice =
+            dsl.transactionResult(
+                cfg -> resolveSlice(cfg.dsl(), now, firstSlice, true, zones, acc, partsQueued));
+        if (slice.empty()) {
+          if (windowFrom == null) {
+            windowFrom = slice.from();
+            windowTo = slice.from();
+          }
+          break;
+        }
         if (windowFrom == null) {
           windowFrom = slice.from();
-          windowTo = slice.from();
+          abandoned = slice.abandoned();
         }
-        break;
+        windowTo = slice.to();
+        fullResynced |= slice.fullResync();
+        EnqueueOutcome outcome = enqueue(acc.drainJobs());
+        enqueued += outcome.enqueued();
+        if (outcome.error() != null) {
+          enqueueError = outcome.error();
+        }
+        first = false;
+        if (slice.reachedTarget()) {
+          break;
+        }
       }
-      if (windowFrom == null) {
-        windowFrom = slice.from();
-        abandoned = slice.abandoned();
-      }
-      windowTo = slice.to();
-      fullResynced |= slice.fullResync();
-      EnqueueOutcome outcome = enqueue(acc.drainJobs());
+    } catch (RuntimeException e) {
+      // Whatever the parts committed stays (and is queued): the next tick finds it in the ledger.
+      partsQueued.forEach(Producer::awaitQuietly);
+      throw e;
+    }
+    for (CompletableFuture<EnqueueOutcome> part : partsQueued) {
+      EnqueueOutcome outcome = joinQueued(part);
       enqueued += outcome.enqueued();
       if (outcome.error() != null) {
         enqueueError = outcome.error();
-      }
-      first = false;
-      if (slice.reachedTarget()) {
-        break;
       }
     }
     if (fullResynced) {
@@ -203,7 +233,7 @@ public final class Producer implements AutoCloseable {
     try {
       dsl.transaction(
           cfg -> {
-            throw new DryRunRollback(resolveSlice(cfg.dsl(), now, true, false, catalog, acc, true));
+            throw new DryRunRollback(resolveSlice(cfg.dsl(), now, true, false, catalog, acc, null));
           });
       throw new IllegalStateException("a dry run must roll back");
     } catch (DryRunRollback rollback) {
@@ -246,6 +276,26 @@ public final class Producer implements AutoCloseable {
       boolean reachedTarget,
       boolean fullResync) {}
 
+  /**
+   * The appointment-reminder part of a slice, on its own connection: {@code committed} completes
+   * with its rows once its transaction has committed, {@code queued} once they are also queued.
+   */
+  private record Part(
+      CompletableFuture<List<DueResolver.Resolved>> committed,
+      CompletableFuture<EnqueueOutcome> queued) {}
+
+  /**
+   * Resolves one slice in {@code tx}, which holds the watermark row. A real tick resolves it in two
+   * parts at once: the wall-clock kinds here, after the schedule index is brought up to date, and
+   * the appointment reminders (which never read the index) in a transaction of their own on a
+   * second connection, committed and queued as soon as they are done. The watermark moves, with
+   * this transaction's commit, only after that part has committed: if either part fails, the window
+   * is resolved again at the next tick, and whatever the other part wrote is found already in the
+   * ledger (the insert is idempotent by dedup key) and was already queued.
+   *
+   * <p>{@code partsQueued} is null for a dry run (every kind in {@code tx}, which is rolled back);
+   * a real tick collects there each slice's reminder queueing, which goes on after this returns.
+   */
   private Slice resolveSlice(
       DSLContext tx,
       Instant now,
@@ -253,7 +303,8 @@ public final class Producer implements AutoCloseable {
       boolean sliced,
       ZoneCatalog catalog,
       Accumulator acc,
-      boolean dryRun) {
+      List<CompletableFuture<EnqueueOutcome>> partsQueued) {
+    boolean dryRun = partsQueued == null;
     Instant target = now.plus(config.lookAhead());
     // The resolver's arrays hide their sizes from the planner, whose large guesses would make
     // PostgreSQL JIT-compile every tick's statement: hundreds of milliseconds for a 1 ms query.
@@ -287,15 +338,8 @@ public final class Producer implements AutoCloseable {
     }
 
     OffsetDateTime changesSeen = state.changesSeenUntil();
-    ZoneCatalog zones = catalog;
-    boolean fullResync = false;
     OffsetDateTime lateSince = null;
     if (first) {
-      SyncOutcome sync = syncScheduleIndex(tx, state.changesSeenUntil(), dryRun);
-      fullResync = sync.full();
-      if (!sync.zoneKeys().isEmpty()) {
-        zones = zoneCache.addKeys(tx, sync.zoneKeys());
-      }
       if (config.lateAppointmentReminders()) {
         lateSince =
             (changesSeen == null ? state.databaseNow() : changesSeen).minus(config.changeSlack());
@@ -303,11 +347,107 @@ public final class Producer implements AutoCloseable {
       changesSeen = state.databaseNow();
     }
 
+    Part reminders = null;
+    if (!dryRun) {
+      reminders = startReminders(from, to, now, lateSince);
+      partsQueued.add(reminders.queued());
+    }
+    // The reminders run on while this part reads and writes; on a failure here the caller waits
+    // for them (what they commit stays, and the next tick finds it already in the ledger).
+    boolean fullResync = false;
+    ZoneCatalog zones = catalog;
+    if (first) {
+      SyncOutcome sync = syncScheduleIndex(tx, state.changesSeenUntil(), dryRun);
+      fullResync = sync.full();
+      if (!sync.zoneKeys().isEmpty()) {
+        zones = zoneCache.addKeys(tx, sync.zoneKeys());
+      }
+    }
     List<ZoneGroup> groups = zones.groups(from, to);
-    acc.add(resolver.resolve(tx, groups, from, to, now, lateSince));
-
+    DueResolver.Part part = reminders == null ? DueResolver.Part.ALL : DueResolver.Part.WALL_CLOCK;
+    acc.add(resolver.resolve(tx, groups, from, to, now, lateSince, part), false);
+    if (reminders != null) {
+      // Only its commit, not its queueing, must come before the watermark moves.
+      acc.add(joinCommitted(reminders.committed()), true);
+    }
     watermark.save(tx, to, changesSeen, now);
     return new Slice(from, to, abandoned, false, !to.isBefore(target), fullResync);
+  }
+
+  /**
+   * Starts the appointment reminders of {@code (from, to]} on a thread and connection of their own:
+   * their transaction, then their queueing.
+   */
+  private Part startReminders(Instant from, Instant to, Instant now, OffsetDateTime lateSince) {
+    CompletableFuture<List<DueResolver.Resolved>> committed = new CompletableFuture<>();
+    CompletableFuture<EnqueueOutcome> queued =
+        CompletableFuture.supplyAsync(
+            () -> {
+              List<DueResolver.Resolved> resolved;
+              try {
+                resolved =
+                    dsl.transactionResult(
+                        cfg -> {
+                          cfg.dsl().execute("SET LOCAL jit = off");
+                          return resolver.resolve(
+                              cfg.dsl(),
+                              List.of(),
+                              from,
+                              to,
+                              now,
+                              lateSince,
+                              DueResolver.Part.APPOINTMENT_REMINDERS);
+                        });
+              } catch (RuntimeException | Error e) {
+                committed.completeExceptionally(e);
+                throw e;
+              }
+              committed.complete(resolved);
+              List<NotificationJob> jobs = new ArrayList<>();
+              for (DueResolver.Resolved r : resolved) {
+                if (r.inserted() && r.status() == NotificationStatus.PENDING) {
+                  jobs.add(r.toJob());
+                }
+              }
+              return enqueue(jobs);
+            },
+            PART_THREADS);
+    return new Part(committed, queued);
+  }
+
+  /** The part's committed rows, or its failure as the part threw it. */
+  private static List<DueResolver.Resolved> joinCommitted(
+      CompletableFuture<List<DueResolver.Resolved>> committed) {
+    try {
+      return committed.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException cause) {
+        throw cause;
+      }
+      if (e.getCause() instanceof Error error) {
+        throw error;
+      }
+      throw e;
+    }
+  }
+
+  /** The part's queueing outcome; a part that failed after its commit queued nothing. */
+  private static EnqueueOutcome joinQueued(CompletableFuture<EnqueueOutcome> queued) {
+    try {
+      return queued.join();
+    } catch (CompletionException e) {
+      return new EnqueueOutcome(0, String.valueOf(e.getCause()));
+    }
+  }
+
+  private static void awaitQuietly(CompletableFuture<EnqueueOutcome> queued) {
+    try {
+      queued.join();
+    } catch (CompletionException e) {
+      LOG.warn(
+          "the appointment-reminder part of the failed tick also failed: {}",
+          String.valueOf(e.getCause()));
+    }
   }
 
   private record SyncOutcome(Set<String> zoneKeys, boolean full) {}
@@ -367,9 +507,15 @@ public final class Producer implements AutoCloseable {
 
   private record EnqueueOutcome(int enqueued, String error) {}
 
+  private static final EnqueueOutcome NOT_QUEUED = new EnqueueOutcome(0, null);
+
+  /** A thread per tick for its second part: one a minute, nothing to pool or shut down. */
+  private static final Executor PART_THREADS =
+      task -> Thread.ofPlatform().daemon().name("producer-reminders").start(task);
+
   private EnqueueOutcome enqueue(List<NotificationJob> jobs) {
     if (jobs.isEmpty()) {
-      return new EnqueueOutcome(0, null);
+      return NOT_QUEUED;
     }
     try {
       queue.enqueue(jobs);
@@ -677,7 +823,8 @@ public final class Producer implements AutoCloseable {
       this.rowLimit = rowLimit;
     }
 
-    void add(List<DueResolver.Resolved> resolved) {
+    /** Adds resolved rows; their jobs are kept for queueing unless {@code queued} already. */
+    void add(List<DueResolver.Resolved> resolved, boolean queued) {
       for (DueResolver.Resolved r : resolved) {
         total++;
         TickReport.Outcome outcome;
@@ -688,7 +835,9 @@ public final class Producer implements AutoCloseable {
           skipped.merge(new SkipKey(r.kind(), r.skipReason()), 1, Integer::sum);
         } else {
           outcome = TickReport.Outcome.PENDING;
-          jobs.add(r.toJob());
+          if (!queued) {
+            jobs.add(r.toJob());
+          }
           if (r.late()) {
             late++;
           }

@@ -168,7 +168,15 @@ class QueryPlanTest extends ProducerTestBase {
     OffsetDateTime lateSince =
         data.dsl().select(DSL.currentOffsetDateTime()).fetchSingle().value1().minusMinutes(5);
     String plan =
-        explain(resolver.query(data.dsl(), catalog.groups(from, to), from, to, now, lateSince));
+        explain(
+            resolver.query(
+                data.dsl(),
+                catalog.groups(from, to),
+                from,
+                to,
+                now,
+                lateSince,
+                DueResolver.Part.ALL));
     LOG.info("{} minute, {} workspaces:\n{}", label, WORKSPACES, plan);
     return plan;
   }

@@ -100,7 +100,7 @@ public final class BenchCli implements Callable<Integer> {
     @Option(
         names = "--consumer-heap",
         defaultValue = "384m",
-        description = "-Xmx of a consumer (production: 50% of a 768 MiB limit).")
+        description = "-Xmx of a consumer (production: 50%% of a 768 MiB limit).")
     String consumerHeap;
 
     @Option(

@@ -58,6 +58,7 @@ final class Scenarios {
     try (Child producer = bench.producer()) {
       Bench.call(producer, "watermark " + b.minus(Duration.ofMinutes(2)).toEpochMilli());
       JsonNode warm = Bench.call(producer, "tick " + ahead(b.minusSeconds(60)).toEpochMilli());
+      bench.checkpoint();
       JsonNode busy = Bench.call(producer, "tick " + ahead(b).toEpochMilli());
       burstDue = busy.get("created").asInt();
       for (int k = 1; k <= 9; k++) {
