@@ -279,6 +279,16 @@ final class Bench implements AutoCloseable {
     }
   }
 
+  /** Empties the ledger and the queue, keeping the producer's state (watermark, index). */
+  void discardLedgerAndQueue() throws SQLException {
+    try (Connection c = connect();
+        Statement st = c.createStatement()) {
+      st.execute("TRUNCATE notifier_deliveries");
+    }
+    var keys = QueueConfig.defaults(settings.namespace()).keys();
+    redisson().getKeys().delete(keys.delayed(), keys.payloads(), keys.ready());
+  }
+
   void reset() throws SQLException {
     try (Connection c = connect();
         Statement st = c.createStatement()) {
