@@ -439,6 +439,56 @@ final class Bench implements AutoCloseable {
     return count;
   }
 
+  /**
+   * Appointment reminders for the consumers' warm-up, written and queued as {@link #feed} does:
+   * scheduled appointments of the benchmark day starting after {@code notBefore} (after every
+   * measured instant, so each is still ahead when sent), each for one user of its workspace who has
+   * reminders on. Without them the burst's reminders, half of it, would be the first the consumers
+   * ever render.
+   */
+  int feedReminders(int count, Instant due, Instant notBefore) throws SQLException {
+    List<NewDelivery> rows = new ArrayList<>(count);
+    try (Connection c = connect();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT DISTINCT ON (a.id) a.id, a.workspace_id, a.scheduled_start, u.id,"
+                    + " s.reminder_minutes FROM appointments a JOIN workspaces w ON w.id ="
+                    + " a.workspace_id JOIN users u ON u.workspace_id = a.workspace_id JOIN"
+                    + " user_notification_settings s ON s.user_id = u.id WHERE a.status ="
+                    + " 'scheduled' AND a.scheduled_start > ? AND a.scheduled_start < ? AND"
+                    + " w.is_active AND w.status = 'active' AND w.deleted_at IS NULL AND"
+                    + " u.is_active AND s.email_enabled AND s.reminder_enabled ORDER BY a.id, u.id"
+                    + " LIMIT ?")) {
+      ps.setObject(1, notBefore.atOffset(ZoneOffset.UTC));
+      ps.setObject(2, settings.day().plusDays(1).atStartOfDay(ZoneOffset.UTC).toOffsetDateTime());
+      ps.setInt(3, count);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          UUID user = rs.getObject(4, UUID.class);
+          rows.add(
+              NewDelivery.pending(
+                  DedupKeys.manual(NotificationKind.APPOINTMENT_REMINDER, user, UUID.randomUUID()),
+                  NotificationKind.APPOINTMENT_REMINDER,
+                  user,
+                  rs.getObject(2, UUID.class),
+                  rs.getObject(1, UUID.class),
+                  null,
+                  rs.getInt(5),
+                  rs.getObject(3, OffsetDateTime.class).toInstant(),
+                  due));
+        }
+      }
+    }
+    DeliveryLedger ledger = new DeliveryLedger(dsl, Clock.systemUTC());
+    dsl.transaction(cfg -> ledger.insertNew(cfg.dsl(), rows));
+    List<NotificationJob> jobs = new ArrayList<>(rows.size());
+    for (NewDelivery row : rows) {
+      jobs.add(row.toJob());
+    }
+    new RedisJobQueue(redisson(), env(0).queue(), Clock.systemUTC()).enqueue(jobs);
+    return rows.size();
+  }
+
   // ---- measuring deliveries -------------------------------------------------------------------
 
   /** Unfinished ledger rows (pending, sending, retry_wait) due at or before {@code dueBy}. */

@@ -150,11 +150,13 @@ public final class BenchCli implements Callable<Integer> {
       Figures figures = new Figures();
       figures.context("runAt", OffsetDateTime.now(Clock.systemUTC()).withNano(0));
       figures.context("load before the run", loadAverage());
+      figures.context("cpu calibration before the run", calibration());
       try (Bench bench = new Bench(options.settings(), figures)) {
         bench.populate(false);
         run(bench, new Scenarios(bench));
       }
       figures.context("load after the run", loadAverage());
+      figures.context("cpu calibration after the run", calibration());
       figures.printTable(System.out);
       after(figures);
       return 0;
@@ -292,6 +294,30 @@ public final class BenchCli implements Callable<Integer> {
   }
 
   // ---- describing the run ---------------------------------------------------------------------
+
+  /**
+   * One core's speed now: SHA-256 over 256 MiB, best of three. The machine is a shared virtual
+   * machine whose speed was seen to vary by half between runs of the same code; with this, two
+   * runs' figures can be told apart from two machines' moods.
+   */
+  static String calibration() {
+    try {
+      java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+      byte[] block = new byte[1 << 20];
+      long best = Long.MAX_VALUE;
+      for (int round = 0; round < 3; round++) {
+        long start = System.nanoTime();
+        for (int i = 0; i < 256; i++) {
+          sha.update(block);
+        }
+        block[0] = sha.digest()[0];
+        best = Math.min(best, System.nanoTime() - start);
+      }
+      return String.format("SHA-256 of 256 MiB in %.0f ms (best of 3)", best / 1e6);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      return "unknown";
+    }
+  }
 
   static String loadAverage() {
     try {

@@ -17,6 +17,12 @@ final class Scenarios {
   /** Jobs sent before the measured steady load, so that it meets a warmed-up consumer. */
   static final int WARM_UP_JOBS = 20_000;
 
+  /** Appointment reminders among the warm-up (the burst is half reminders). */
+  static final int WARM_UP_REMINDERS = 10_000;
+
+  /** The warm-up's reminders are for appointments starting this long after the burst, or later. */
+  static final Duration REMINDERS_AFTER_BURST = Duration.ofHours(1);
+
   /**
    * The rehearsed busy minute is this long before the busiest (13:00 UTC: 08:00 in New York, the
    * largest zone's digests).
@@ -146,6 +152,11 @@ final class Scenarios {
       long t0 = System.nanoTime();
       // Warm-up (not measured): the consumers' JIT compiles the send path on these.
       bench.feed(pool, steadyJobs, WARM_UP_JOBS, firstSteadyDue.minus(lead), 0);
+      int reminders =
+          bench.feedReminders(
+              WARM_UP_REMINDERS, firstSteadyDue.minus(lead), b.plus(REMINDERS_AFTER_BURST));
+      System.err.printf(
+          "warm-up: %,d jobs and %,d appointment reminders%n", WARM_UP_JOBS, reminders);
       if (steadyJobs > 0) {
         bench.feed(pool, 0, steadyJobs, firstSteadyDue, s.steadyRate());
       }
