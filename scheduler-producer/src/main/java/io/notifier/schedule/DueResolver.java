@@ -69,8 +69,8 @@ final class DueResolver {
 
   /**
    * Which kinds one statement resolves. A real tick resolves its two parts on two connections at
-   * once: their candidates, re-checks and ledger rows are disjoint, and on two cores the busiest
-   * minute's statement took twice as long as either half.
+   * once: their candidates, re-checks and ledger rows are disjoint, and the benchmark's busiest
+   * tick went from about 13 s in one statement to 10 s in two (docs/PERFORMANCE.md).
    */
   enum Part {
     /** Every kind (a dry run: one transaction, rolled back). */
