@@ -35,7 +35,7 @@ public final class DatabaseOptions {
       paramLabel = "N",
       defaultValue = "" + DatabaseConfig.DEFAULT_MAX_POOL_SIZE,
       description =
-          "Connections this process may hold (env NOTIFIER_DATABASE_POOL_SIZE; default ${DEFAULT-VALUE}).")
+          "Connections this process may hold; a producer needs at least 3 (env NOTIFIER_DATABASE_POOL_SIZE; default ${DEFAULT-VALUE}).")
   @Env("NOTIFIER_DATABASE_POOL_SIZE")
   int poolSize;
 

@@ -212,13 +212,14 @@ final class Scenarios {
           "run " + tag,
           String.format(
               "%d consumer process(es), %s sends in flight and %d SMTP connections each; warm-up"
-                  + " %,d jobs; steady %,d/s"
+                  + " %,d jobs and %,d appointment reminders; steady %,d/s"
                   + " for %d s; burst of %,d queued (%,d emails accepted, the rest skipped at send"
                   + " time); ledger after: %s",
               consumers,
               s.concurrency() > 0 ? Integer.toString(s.concurrency()) : "default",
               s.smtpPoolSize(),
               WARM_UP_JOBS,
+              reminders,
               s.steadyRate(),
               s.steadySeconds(),
               burstDue,
