@@ -445,7 +445,7 @@ public final class Producer implements AutoCloseable {
       queued.join();
     } catch (CompletionException e) {
       LOG.warn(
-          "the appointment-reminder part of the failed tick also failed: {}",
+          "the failed tick's appointment-reminder part failed: {}",
           String.valueOf(e.getCause()));
     }
   }
