@@ -445,8 +445,7 @@ public final class Producer implements AutoCloseable {
       queued.join();
     } catch (CompletionException e) {
       LOG.warn(
-          "the failed tick's appointment-reminder part failed: {}",
-          String.valueOf(e.getCause()));
+          "the failed tick's appointment-reminder part failed: {}", String.valueOf(e.getCause()));
     }
   }
 
