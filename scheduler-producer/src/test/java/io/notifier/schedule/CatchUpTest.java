@@ -1,6 +1,5 @@
 package io.notifier.schedule;
 
-import static io.notifier.db.jooq.Tables.NOTIFIER_SCHEDULER_STATE;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.notifier.db.jooq.tables.records.AppointmentsRecord;
@@ -231,7 +230,7 @@ class CatchUpTest extends ProducerTestBase {
     // The day was resolved in one-hour transactions, ending where a normal tick would.
     assertThat(catchUp.windowFrom()).isEqualTo(T0.plus(ProducerConfig.DEFAULT_LOOK_AHEAD));
     assertThat(catchUp.windowTo()).isEqualTo(resumed.plus(ProducerConfig.DEFAULT_LOOK_AHEAD));
-    assertThat(coveredUntil()).isEqualTo(resumed.plus(ProducerConfig.DEFAULT_LOOK_AHEAD));
+    assertThat(harness.coveredUntil()).isEqualTo(resumed.plus(ProducerConfig.DEFAULT_LOOK_AHEAD));
   }
 
   @Test
@@ -256,15 +255,5 @@ class CatchUpTest extends ProducerTestBase {
     // Nothing due in the abandoned stretch exists; everything after it does, once.
     assertThat(ledgerDueAfter(coveredBefore)).isEqualTo(kept.all());
     assertThat(catchUp.totalDue()).isEqualTo(kept.all().size());
-  }
-
-  private Instant coveredUntil() {
-    return harness
-        .dsl()
-        .select(NOTIFIER_SCHEDULER_STATE.COVERED_UNTIL)
-        .from(NOTIFIER_SCHEDULER_STATE)
-        .fetchSingle()
-        .value1()
-        .toInstant();
   }
 }

@@ -92,7 +92,7 @@ class DryRunAndTriggerTest extends ProducerTestBase {
       // Nothing written, nothing queued, the watermark where it was.
       assertThat(harness.deliveries()).hasSize(rowsBefore);
       assertThat(harness.queuedIds()).isEmpty();
-      assertThat(coveredUntil()).isEqualTo(Instant.parse("2027-03-14T07:02:00Z"));
+      assertThat(harness.coveredUntil()).isEqualTo(Instant.parse("2027-03-14T07:02:00Z"));
 
       // Later still, 06:00 is more than two hours late: the dry run says it would be skipped.
       TickReport later = producer.tick(Instant.parse("2027-03-14T12:30:00Z"), true);
@@ -128,16 +128,6 @@ class DryRunAndTriggerTest extends ProducerTestBase {
       assertThat(dry.windowFrom()).isEqualTo(START.minus(Duration.ofMinutes(1)));
       assertThat(harness.dsl().fetchCount(NOTIFIER_SCHEDULER_STATE)).isZero();
     }
-  }
-
-  private Instant coveredUntil() {
-    return harness
-        .dsl()
-        .select(NOTIFIER_SCHEDULER_STATE.COVERED_UNTIL)
-        .from(NOTIFIER_SCHEDULER_STATE)
-        .fetchSingle()
-        .value1()
-        .toInstant();
   }
 
   @Nested

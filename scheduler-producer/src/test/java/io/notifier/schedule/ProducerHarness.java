@@ -2,6 +2,7 @@ package io.notifier.schedule;
 
 import static io.notifier.db.jooq.Tables.APPOINTMENTS;
 import static io.notifier.db.jooq.Tables.NOTIFIER_DELIVERIES;
+import static io.notifier.db.jooq.Tables.NOTIFIER_SCHEDULER_STATE;
 import static io.notifier.db.jooq.Tables.USER_NOTIFICATION_SETTINGS;
 import static io.notifier.db.jooq.Tables.WORKSPACES;
 
@@ -129,6 +130,17 @@ final class ProducerHarness implements AutoCloseable {
   /** Ledger rows by dedup key (a duplicate key cannot exist: the constraint forbids it). */
   Map<String, Delivery> byDedupKey() {
     return deliveries().stream().collect(Collectors.toMap(Delivery::dedupKey, d -> d));
+  }
+
+  /** The watermark: the end of what the producer has resolved. */
+  Instant coveredUntil() {
+    return database
+        .dsl()
+        .select(NOTIFIER_SCHEDULER_STATE.COVERED_UNTIL)
+        .from(NOTIFIER_SCHEDULER_STATE)
+        .fetchSingle()
+        .value1()
+        .toInstant();
   }
 
   /** Ids of every job Redis holds (delayed or ready), from the payload hash. */

@@ -1,6 +1,5 @@
 package io.notifier.schedule;
 
-import static io.notifier.db.jooq.Tables.NOTIFIER_SCHEDULER_STATE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -80,16 +79,6 @@ class TwoPartTickTest extends ProducerTestBase {
                 + "') EXECUTE FUNCTION fail_one_kind()");
   }
 
-  private Instant coveredUntil() {
-    return harness
-        .dsl()
-        .select(NOTIFIER_SCHEDULER_STATE.COVERED_UNTIL)
-        .from(NOTIFIER_SCHEDULER_STATE)
-        .fetchSingle()
-        .value1()
-        .toInstant();
-  }
-
   private Set<UUID> ledgerIds() {
     return harness.deliveries().stream().map(Delivery::id).collect(Collectors.toSet());
   }
@@ -106,13 +95,13 @@ class TwoPartTickTest extends ProducerTestBase {
     assertThat(report.enqueueError()).isNull();
     assertThat(harness.deliveries()).extracting(Delivery::dueAt).containsOnly(DUE);
     assertThat(harness.queuedIds()).isEqualTo(ledgerIds()).hasSize(2);
-    assertThat(coveredUntil()).isEqualTo(TICK.plus(ProducerConfig.DEFAULT_LOOK_AHEAD));
+    assertThat(harness.coveredUntil()).isEqualTo(TICK.plus(ProducerConfig.DEFAULT_LOOK_AHEAD));
   }
 
   @Test
   void whenTheAppointmentReminderPartFailsNothingOfTheWindowIsKeptAndTheNextTickWritesBoth() {
     Producer producer = aTherapistWithANotesReminderAndAnAppointmentReminderDueTogether();
-    Instant before = coveredUntil();
+    Instant before = harness.coveredUntil();
     ledgerInsertsFailFor(NotificationKind.APPOINTMENT_REMINDER);
 
     assertThatThrownBy(() -> producer.tick(TICK, false))
@@ -122,7 +111,7 @@ class TwoPartTickTest extends ProducerTestBase {
     // The wall-clock part waited for the reminders' commit, which never came: rolled back.
     assertThat(harness.deliveries()).isEmpty();
     assertThat(harness.queuedIds()).isEmpty();
-    assertThat(coveredUntil()).isEqualTo(before);
+    assertThat(harness.coveredUntil()).isEqualTo(before);
 
     dropTheFailingTrigger();
     harness.clock.set(TICK.plusSeconds(60));
@@ -139,7 +128,7 @@ class TwoPartTickTest extends ProducerTestBase {
   @Test
   void whenTheWallClockPartFailsTheCommittedRemindersStayQueuedOnceAndTheNextTickAddsTheRest() {
     Producer producer = aTherapistWithANotesReminderAndAnAppointmentReminderDueTogether();
-    Instant before = coveredUntil();
+    Instant before = harness.coveredUntil();
     ledgerInsertsFailFor(NotificationKind.SESSION_NOTES_REMINDER);
 
     assertThatThrownBy(() -> producer.tick(TICK, false))
@@ -152,7 +141,7 @@ class TwoPartTickTest extends ProducerTestBase {
         .extracting(Delivery::kind)
         .containsExactly(NotificationKind.APPOINTMENT_REMINDER);
     assertThat(harness.queuedIds()).isEqualTo(ledgerIds()).hasSize(1);
-    assertThat(coveredUntil()).isEqualTo(before);
+    assertThat(harness.coveredUntil()).isEqualTo(before);
 
     dropTheFailingTrigger();
     harness.clock.set(TICK.plusSeconds(60));
