@@ -280,7 +280,7 @@ public final class Producer implements AutoCloseable {
    * The appointment-reminder part of a slice, on its own connection: {@code committed} completes
    * with its rows once its transaction has committed, {@code queued} once they are also queued.
    */
-  private record Part(
+  private record ReminderPart(
       CompletableFuture<List<DueResolver.Resolved>> committed,
       CompletableFuture<EnqueueOutcome> queued) {}
 
@@ -347,7 +347,7 @@ public final class Producer implements AutoCloseable {
       changesSeen = state.databaseNow();
     }
 
-    Part reminders = null;
+    ReminderPart reminders = null;
     if (!dryRun) {
       reminders = startReminders(from, to, now, lateSince);
       partsQueued.add(reminders.queued());
@@ -378,7 +378,8 @@ public final class Producer implements AutoCloseable {
    * Starts the appointment reminders of {@code (from, to]} on a thread and connection of their own:
    * their transaction, then their queueing.
    */
-  private Part startReminders(Instant from, Instant to, Instant now, OffsetDateTime lateSince) {
+  private ReminderPart startReminders(
+      Instant from, Instant to, Instant now, OffsetDateTime lateSince) {
     CompletableFuture<List<DueResolver.Resolved>> committed = new CompletableFuture<>();
     CompletableFuture<EnqueueOutcome> queued =
         CompletableFuture.supplyAsync(
@@ -412,7 +413,7 @@ public final class Producer implements AutoCloseable {
               return enqueue(jobs);
             },
             PART_THREADS);
-    return new Part(committed, queued);
+    return new ReminderPart(committed, queued);
   }
 
   /** The part's committed rows, or its failure as the part threw it. */
