@@ -1,5 +1,7 @@
 package io.notifier.mail;
 
+import jakarta.mail.NoSuchProviderException;
+import jakarta.mail.Session;
 import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
 import java.time.Duration;
@@ -92,10 +94,19 @@ public final class SmtpMailer implements AutoCloseable {
       builder = builder.withProperty("mail.smtp.starttls.enable", "false");
     }
     Mailer mailer = builder.buildMailer();
+    Session session = mailer.getSession();
+    // Angus's transports with the message buffered before the DATA stream (MessageBuffer says
+    // why); the pool's transports come from this session.
+    try {
+      session.setProvider(BufferedSmtpTransport.PROVIDER);
+      session.setProvider(BufferedSmtpsTransport.PROVIDER);
+    } catch (NoSuchProviderException e) {
+      throw new IllegalStateException("the buffered SMTP transports could not be registered", e);
+    }
     // The three socket timeouts, each its own value. simple-java-mail's session timeout sets all
     // three to one number (after any custom property), so they are set on the built session,
     // whose properties every pooled transport reads when it connects.
-    Properties properties = mailer.getSession().getProperties();
+    Properties properties = session.getProperties();
     properties.setProperty(prefix + "connectiontimeout", millis(config.connectTimeout()));
     properties.setProperty(prefix + "timeout", millis(config.readTimeout()));
     properties.setProperty(prefix + "writetimeout", millis(config.writeTimeout()));

@@ -11,6 +11,8 @@ import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import io.notifier.testing.RealServicesTest;
 import io.notifier.testing.TestSmtp;
+import jakarta.mail.Multipart;
+import jakarta.mail.Part;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
 import java.io.InputStream;
@@ -65,6 +67,75 @@ class SmtpMailerTest {
     }
   }
 
+  /**
+   * The transport buffers each message before Angus's DATA stream: whatever that stream does to the
+   * bytes (dot-stuffing, line endings, quoted-printable soft breaks) must still arrive intact.
+   */
+  @Test
+  void theBufferedTransportDeliversEveryLineAsWritten(TestSmtp smtp) throws Exception {
+    String text =
+        String.join(
+            "\n",
+            "Dana,",
+            ".",
+            ".a line that starts with a dot",
+            "..two dots",
+            "trailing spaces   ",
+            "x".repeat(300),
+            "שלום, יש לך 3 סיכומי טיפול בטיוטה 📝 = מחר",
+            "",
+            ".");
+    String html =
+        "<p>" + text.replace("\n", "</p>\n<p>") + "</p>\n" + "<!-- " + "y".repeat(5000) + " -->";
+    try (SmtpMailer mailer = new SmtpMailer(plain(smtp.port()))) {
+      assertThat(mailer.mailer().getSession().getTransport())
+          .isInstanceOf(BufferedSmtpTransport.class);
+      OutgoingEmail email =
+          new OutgoingEmail(
+              "therapist@example.org",
+              "Dots and lines",
+              text,
+              html,
+              "<dots@pazpaz.test>",
+              Map.of("Auto-Submitted", "auto-generated"));
+      assertThat(mailer.send(email)).isInstanceOf(SendResult.Accepted.class);
+      assertThat(mailer.send(email)).isInstanceOf(SendResult.Accepted.class);
+
+      for (MimeMessage received : smtp.awaitMessages(2, Duration.ofSeconds(10))) {
+        assertThat(lines(part(received, "text/plain"))).isEqualTo(text);
+        assertThat(lines(part(received, "text/html"))).isEqualTo(html);
+      }
+    }
+  }
+
+  private static String lines(String content) {
+    return content.replace("\r\n", "\n");
+  }
+
+  /** The first part of {@code type} in the message's (possibly nested) multiparts. */
+  private static String part(Part message, String type) throws Exception {
+    if (message.isMimeType(type)) {
+      return (String) message.getContent();
+    }
+    if (message.getContent() instanceof Multipart multipart) {
+      for (int i = 0; i < multipart.getCount(); i++) {
+        String found = partOrNull(multipart.getBodyPart(i), type);
+        if (found != null) {
+          return found;
+        }
+      }
+    }
+    throw new AssertionError("no " + type + " part");
+  }
+
+  private static String partOrNull(Part part, String type) throws Exception {
+    try {
+      return part(part, type);
+    } catch (AssertionError e) {
+      return null;
+    }
+  }
+
   @Test
   void everySocketTimeoutIsSetOnTheSessionWithItsOwnValue() {
     SmtpConfig config =
@@ -98,7 +169,7 @@ class SmtpMailerTest {
   }
 
   @Test
-  void smtpsWithAuthenticationDeliversAndAWrongPasswordIsRetriable() {
+  void smtpsWithAuthenticationDeliversAndAWrongPasswordIsRetriable() throws Exception {
     GreenMail tls =
         new GreenMail(new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTPS))
             .withConfiguration(GreenMailConfiguration.aConfig().withUser("notifier", "s3cret"));
@@ -111,6 +182,8 @@ class SmtpMailerTest {
               .trustingAnyCertificate(true);
       try (SmtpMailer good = new SmtpMailer(config.withCredentials("notifier", "s3cret"));
           SmtpMailer bad = new SmtpMailer(config.withCredentials("notifier", "wrong"))) {
+        assertThat(good.mailer().getSession().getTransport("smtps"))
+            .isInstanceOf(BufferedSmtpsTransport.class);
         assertThat(good.send(email("<smtps@pazpaz.test>"))).isInstanceOf(SendResult.Accepted.class);
         SendResult refused = bad.send(email("<smtps2@pazpaz.test>"));
         assertThat(refused).isInstanceOf(SendResult.Failed.class);
@@ -119,6 +192,8 @@ class SmtpMailerTest {
         assertThat(failure.reason()).isEqualTo("auth");
       }
       assertThat(tls.getReceivedMessages()).hasSize(1);
+      assertThat(tls.getReceivedMessages()[0].getMessageID()).isEqualTo("<smtps@pazpaz.test>");
+      assertThat(part(tls.getReceivedMessages()[0], "text/plain")).isEqualTo("plain body");
     } finally {
       tls.stop();
     }
