@@ -1,5 +1,7 @@
 package io.notifier.mail;
 
+import jakarta.mail.Address;
+import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Provider;
 import jakarta.mail.Session;
@@ -9,9 +11,11 @@ import java.io.OutputStream;
 import org.eclipse.angus.mail.smtp.SMTPTransport;
 
 /**
- * Angus's SMTP transport with the message buffered before the DATA stream ({@link MessageBuffer}).
- * It overrides only {@code data()} and {@code finishData()}, the extension points Angus documents
- * for subclasses; dot-stuffing, line endings and timeouts stay Angus's.
+ * Angus's SMTP transport with two changes for a pooled, busy connection: the message is buffered
+ * before the DATA stream ({@link MessageBuffer}), through {@code data()} and {@code finishData()},
+ * the extension points Angus documents for subclasses; and a connection that completed a message
+ * within the last second answers {@code isConnected()} without a {@code NOOP} round trip ({@link
+ * RecentSend}). Dot-stuffing, line endings, timeouts and every reply's handling stay Angus's.
  */
 public class BufferedSmtpTransport extends SMTPTransport {
 
@@ -21,6 +25,7 @@ public class BufferedSmtpTransport extends SMTPTransport {
           Provider.Type.TRANSPORT, "smtp", BufferedSmtpTransport.class.getName(), "notifier", null);
 
   private final MessageBuffer buffer = new MessageBuffer();
+  private final RecentSend recent = new RecentSend();
 
   public BufferedSmtpTransport(Session session, URLName urlname) {
     super(session, urlname);
@@ -35,5 +40,24 @@ public class BufferedSmtpTransport extends SMTPTransport {
   protected void finishData() throws IOException, MessagingException {
     buffer.drain();
     super.finishData();
+  }
+
+  @Override
+  public synchronized void sendMessage(Message message, Address[] addresses)
+      throws MessagingException {
+    recent.forget();
+    super.sendMessage(message, addresses);
+    recent.sent();
+  }
+
+  @Override
+  public synchronized boolean isConnected() {
+    return recent.recent() || super.isConnected();
+  }
+
+  @Override
+  public synchronized void close() throws MessagingException {
+    recent.forget();
+    super.close();
   }
 }

@@ -1,5 +1,7 @@
 package io.notifier.mail;
 
+import jakarta.mail.Address;
+import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Provider;
 import jakarta.mail.Session;
@@ -23,6 +25,7 @@ public class BufferedSmtpsTransport extends SMTPSSLTransport {
           null);
 
   private final MessageBuffer buffer = new MessageBuffer();
+  private final RecentSend recent = new RecentSend();
 
   public BufferedSmtpsTransport(Session session, URLName urlname) {
     super(session, urlname);
@@ -37,5 +40,24 @@ public class BufferedSmtpsTransport extends SMTPSSLTransport {
   protected void finishData() throws IOException, MessagingException {
     buffer.drain();
     super.finishData();
+  }
+
+  @Override
+  public synchronized void sendMessage(Message message, Address[] addresses)
+      throws MessagingException {
+    recent.forget();
+    super.sendMessage(message, addresses);
+    recent.sent();
+  }
+
+  @Override
+  public synchronized boolean isConnected() {
+    return recent.recent() || super.isConnected();
+  }
+
+  @Override
+  public synchronized void close() throws MessagingException {
+    recent.forget();
+    super.close();
   }
 }

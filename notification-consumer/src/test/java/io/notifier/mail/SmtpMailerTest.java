@@ -13,13 +13,18 @@ import io.notifier.testing.RealServicesTest;
 import io.notifier.testing.TestSmtp;
 import jakarta.mail.Multipart;
 import jakarta.mail.Part;
+import jakarta.mail.Session;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
+import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.security.KeyStore;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ScheduledExecutorService;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.BeforeEach;
@@ -136,6 +141,30 @@ class SmtpMailerTest {
     }
   }
 
+  /**
+   * The pool asks a connection whether it is alive before every reuse; one that delivered within
+   * the last second answers without a NOOP round trip (RecentSend), an idle one still asks.
+   */
+  @Test
+  void aConnectionThatJustDeliveredIsReusedWithoutANoopRoundTrip(TestSmtp smtp) {
+    ByteArrayOutputStream trace = new ByteArrayOutputStream();
+    try (SmtpMailer mailer =
+        new SmtpMailer(plain(smtp.port()).withPool(1, Duration.ofSeconds(5)))) {
+      Session session = mailer.mailer().getSession();
+      session.setDebugOut(new PrintStream(trace, true, StandardCharsets.UTF_8));
+      session.setDebug(true);
+      for (int i = 0; i < 3; i++) {
+        assertThat(mailer.send(email("<reuse" + i + "@pazpaz.test>")))
+            .isInstanceOf(SendResult.Accepted.class);
+      }
+    }
+    String protocol = trace.toString(StandardCharsets.UTF_8);
+    assertThat(protocol.split("MAIL FROM", -1)).hasSize(4);
+    assertThat(protocol.split("\nEHLO ", -1)).as("one connection for all three").hasSize(2);
+    assertThat(protocol).doesNotContain("NOOP");
+    assertThat(smtp.awaitMessages(3, Duration.ofSeconds(10))).hasSize(3);
+  }
+
   @Test
   void everySocketTimeoutIsSetOnTheSessionWithItsOwnValue() {
     SmtpConfig config =
@@ -147,6 +176,9 @@ class SmtpMailerTest {
       assertThat(props.getProperty("mail.smtp.timeout")).isEqualTo("7000");
       assertThat(props.getProperty("mail.smtp.writetimeout")).isEqualTo("11000");
       assertThat(props.getProperty("mail.smtp.starttls.enable")).isEqualTo("false");
+      assertThat(props.get("mail.smtp.executor.writetimeout"))
+          .as("one thread for every connection's write timeout")
+          .isInstanceOf(ScheduledExecutorService.class);
     }
     try (SmtpMailer smtps =
         new SmtpMailer(
