@@ -120,6 +120,19 @@ final class DueResolver {
       return insertedId != null;
     }
 
+    /**
+     * What the tick did with this row: found it already in the ledger, wrote it as skipped, or
+     * wrote it as pending, the one outcome that needs a job in the queue.
+     */
+    TickReport.Outcome outcome() {
+      if (!inserted()) {
+        return TickReport.Outcome.ALREADY_PRESENT;
+      }
+      return status == NotificationStatus.SKIPPED
+          ? TickReport.Outcome.SKIPPED
+          : TickReport.Outcome.PENDING;
+    }
+
     /** The first attempt's job, for a row inserted as pending now. */
     NotificationJob toJob() {
       return new NotificationJob(

@@ -5,7 +5,6 @@ import io.notifier.ledger.DeliveryLedger;
 import io.notifier.metrics.NotifierMetrics;
 import io.notifier.model.NotificationJob;
 import io.notifier.model.NotificationKind;
-import io.notifier.model.NotificationStatus;
 import io.notifier.queue.RedisJobQueue;
 import io.notifier.time.Clocks;
 import java.time.Clock;
@@ -406,7 +405,7 @@ public final class Producer implements AutoCloseable {
               committed.complete(resolved);
               List<NotificationJob> jobs = new ArrayList<>();
               for (DueResolver.Resolved r : resolved) {
-                if (r.inserted() && r.status() == NotificationStatus.PENDING) {
+                if (r.outcome() == TickReport.Outcome.PENDING) {
                   jobs.add(r.toJob());
                 }
               }
@@ -827,14 +826,10 @@ public final class Producer implements AutoCloseable {
     void add(List<DueResolver.Resolved> resolved, boolean queued) {
       for (DueResolver.Resolved r : resolved) {
         total++;
-        TickReport.Outcome outcome;
-        if (!r.inserted()) {
-          outcome = TickReport.Outcome.ALREADY_PRESENT;
-        } else if (r.status() == NotificationStatus.SKIPPED) {
-          outcome = TickReport.Outcome.SKIPPED;
+        TickReport.Outcome outcome = r.outcome();
+        if (outcome == TickReport.Outcome.SKIPPED) {
           skipped.merge(new SkipKey(r.kind(), r.skipReason()), 1, Integer::sum);
-        } else {
-          outcome = TickReport.Outcome.PENDING;
+        } else if (outcome == TickReport.Outcome.PENDING) {
           if (!queued) {
             jobs.add(r.toJob());
           }
