@@ -31,6 +31,11 @@ public class BufferedSmtpTransport extends SMTPTransport {
     super(session, urlname);
   }
 
+  /** For {@link BufferedSmtpsTransport}: as Angus's {@code SMTPSSLTransport} calls its parent. */
+  protected BufferedSmtpTransport(Session session, URLName urlname, String name, boolean isSsl) {
+    super(session, urlname, name, isSsl);
+  }
+
   @Override
   protected OutputStream data() throws MessagingException {
     return buffer.open(super.data());

@@ -1,19 +1,15 @@
 package io.notifier.mail;
 
-import jakarta.mail.Address;
-import jakarta.mail.Message;
-import jakarta.mail.MessagingException;
 import jakarta.mail.Provider;
 import jakarta.mail.Session;
 import jakarta.mail.URLName;
-import java.io.IOException;
-import java.io.OutputStream;
-import org.eclipse.angus.mail.smtp.SMTPSSLTransport;
 
 /**
- * {@link BufferedSmtpTransport} for {@code smtps} (implicit TLS): Angus's SSL transport, buffered.
+ * {@link BufferedSmtpTransport} for {@code smtps} (implicit TLS). Angus's own {@code
+ * SMTPSSLTransport} is nothing but {@code SMTPTransport} constructed with {@code ("smtps", true)};
+ * this is the same over the buffered transport.
  */
-public class BufferedSmtpsTransport extends SMTPSSLTransport {
+public class BufferedSmtpsTransport extends BufferedSmtpTransport {
 
   /** Registers this transport for {@code smtps} on {@code session}. */
   static final Provider PROVIDER =
@@ -24,40 +20,7 @@ public class BufferedSmtpsTransport extends SMTPSSLTransport {
           "notifier",
           null);
 
-  private final MessageBuffer buffer = new MessageBuffer();
-  private final RecentSend recent = new RecentSend();
-
   public BufferedSmtpsTransport(Session session, URLName urlname) {
-    super(session, urlname);
-  }
-
-  @Override
-  protected OutputStream data() throws MessagingException {
-    return buffer.open(super.data());
-  }
-
-  @Override
-  protected void finishData() throws IOException, MessagingException {
-    buffer.drain();
-    super.finishData();
-  }
-
-  @Override
-  public synchronized void sendMessage(Message message, Address[] addresses)
-      throws MessagingException {
-    recent.forget();
-    super.sendMessage(message, addresses);
-    recent.sent();
-  }
-
-  @Override
-  public synchronized boolean isConnected() {
-    return recent.recent() || super.isConnected();
-  }
-
-  @Override
-  public synchronized void close() throws MessagingException {
-    recent.forget();
-    super.close();
+    super(session, urlname, "smtps", true);
   }
 }
