@@ -1,7 +1,7 @@
 package io.notifier.delivery;
 
-import static io.notifier.delivery.Harness.html;
-import static io.notifier.delivery.Harness.text;
+import static io.notifier.testing.MailParts.html;
+import static io.notifier.testing.MailParts.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.notifier.db.jooq.tables.records.AppointmentsRecord;

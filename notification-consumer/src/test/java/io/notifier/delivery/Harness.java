@@ -18,9 +18,6 @@ import io.notifier.retry.RetryPolicy;
 import io.notifier.testing.RedisTestSupport;
 import io.notifier.testing.TestDatabase;
 import io.notifier.testing.TestRedis;
-import jakarta.mail.BodyPart;
-import jakarta.mail.Multipart;
-import jakarta.mail.Part;
 import jakarta.mail.internet.MimeMessage;
 import java.net.URI;
 import java.time.Clock;
@@ -159,30 +156,6 @@ final class Harness implements AutoCloseable {
   }
 
   // ---- reading mail ---------------------------------------------------------------------------
-
-  static String text(MimeMessage message) throws Exception {
-    return part(message, "text/plain");
-  }
-
-  static String html(MimeMessage message) throws Exception {
-    return part(message, "text/html");
-  }
-
-  private static String part(Part part, String type) throws Exception {
-    if (part.isMimeType(type)) {
-      return part.getContent().toString();
-    }
-    if (part.getContent() instanceof Multipart multipart) {
-      for (int i = 0; i < multipart.getCount(); i++) {
-        BodyPart body = multipart.getBodyPart(i);
-        String found = part(body, type);
-        if (found != null) {
-          return found;
-        }
-      }
-    }
-    return null;
-  }
 
   static String to(MimeMessage message) throws Exception {
     return message.getAllRecipients()[0].toString();

@@ -18,6 +18,7 @@ import io.notifier.model.SkipReason;
 import io.notifier.queue.DeadLetter;
 import io.notifier.queue.QueueConfig;
 import io.notifier.queue.QueueStats;
+import io.notifier.testing.MailParts;
 import io.notifier.testing.RealServicesTest;
 import io.notifier.testing.SettableClock;
 import io.notifier.testing.TestDatabase;
@@ -297,7 +298,7 @@ class SendTimeRevalidationTest {
         Harness.smtp(smtp.port()),
         Harness.content().withEmptyDigests(true));
     h.awaitStatus(sent.id(), NotificationStatus.SENT);
-    assertThat(Harness.text(smtp.awaitMessages(1, Duration.ofSeconds(10)).get(0)))
+    assertThat(MailParts.text(smtp.awaitMessages(1, Duration.ofSeconds(10)).get(0)))
         .contains("there are no appointments on your calendar");
   }
 

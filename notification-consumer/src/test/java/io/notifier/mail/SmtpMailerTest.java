@@ -9,10 +9,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.icegreen.greenmail.configuration.GreenMailConfiguration;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
+import io.notifier.testing.MailParts;
 import io.notifier.testing.RealServicesTest;
 import io.notifier.testing.TestSmtp;
-import jakarta.mail.Multipart;
-import jakarta.mail.Part;
 import jakarta.mail.Session;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
@@ -107,38 +106,14 @@ class SmtpMailerTest {
       assertThat(mailer.send(email)).isInstanceOf(SendResult.Accepted.class);
 
       for (MimeMessage received : smtp.awaitMessages(2, Duration.ofSeconds(10))) {
-        assertThat(lines(part(received, "text/plain"))).isEqualTo(text);
-        assertThat(lines(part(received, "text/html"))).isEqualTo(html);
+        assertThat(lines(MailParts.text(received))).isEqualTo(text);
+        assertThat(lines(MailParts.html(received))).isEqualTo(html);
       }
     }
   }
 
   private static String lines(String content) {
     return content.replace("\r\n", "\n");
-  }
-
-  /** The first part of {@code type} in the message's (possibly nested) multiparts. */
-  private static String part(Part message, String type) throws Exception {
-    if (message.isMimeType(type)) {
-      return (String) message.getContent();
-    }
-    if (message.getContent() instanceof Multipart multipart) {
-      for (int i = 0; i < multipart.getCount(); i++) {
-        String found = partOrNull(multipart.getBodyPart(i), type);
-        if (found != null) {
-          return found;
-        }
-      }
-    }
-    throw new AssertionError("no " + type + " part");
-  }
-
-  private static String partOrNull(Part part, String type) throws Exception {
-    try {
-      return part(part, type);
-    } catch (AssertionError e) {
-      return null;
-    }
   }
 
   /**
@@ -225,7 +200,7 @@ class SmtpMailerTest {
       }
       assertThat(tls.getReceivedMessages()).hasSize(1);
       assertThat(tls.getReceivedMessages()[0].getMessageID()).isEqualTo("<smtps@pazpaz.test>");
-      assertThat(part(tls.getReceivedMessages()[0], "text/plain")).isEqualTo("plain body");
+      assertThat(MailParts.text(tls.getReceivedMessages()[0])).isEqualTo("plain body");
     } finally {
       tls.stop();
     }

@@ -412,8 +412,6 @@ final class Bench implements AutoCloseable {
    */
   int feed(List<Recipient> pool, int from, int count, Instant firstDue, double perSecond)
       throws SQLException {
-    DeliveryLedger ledger = new DeliveryLedger(dsl, Clock.systemUTC());
-    RedisJobQueue queue = new RedisJobQueue(redisson(), env(0).queue(), Clock.systemUTC());
     List<NewDelivery> rows = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
       Recipient r = pool.get((from + i) % pool.size());
@@ -430,13 +428,19 @@ final class Bench implements AutoCloseable {
               null,
               due));
     }
+    writeAndQueue(rows);
+    return count;
+  }
+
+  /** Inserts the rows into the ledger and queues their jobs, as the producer's tick does. */
+  private void writeAndQueue(List<NewDelivery> rows) {
+    DeliveryLedger ledger = new DeliveryLedger(dsl, Clock.systemUTC());
     dsl.transaction(cfg -> ledger.insertNew(cfg.dsl(), rows));
-    List<NotificationJob> jobs = new ArrayList<>(count);
+    List<NotificationJob> jobs = new ArrayList<>(rows.size());
     for (NewDelivery row : rows) {
       jobs.add(row.toJob());
     }
-    queue.enqueue(jobs);
-    return count;
+    new RedisJobQueue(redisson(), env(0).queue(), Clock.systemUTC()).enqueue(jobs);
   }
 
   /**
@@ -479,13 +483,7 @@ final class Bench implements AutoCloseable {
         }
       }
     }
-    DeliveryLedger ledger = new DeliveryLedger(dsl, Clock.systemUTC());
-    dsl.transaction(cfg -> ledger.insertNew(cfg.dsl(), rows));
-    List<NotificationJob> jobs = new ArrayList<>(rows.size());
-    for (NewDelivery row : rows) {
-      jobs.add(row.toJob());
-    }
-    new RedisJobQueue(redisson(), env(0).queue(), Clock.systemUTC()).enqueue(jobs);
+    writeAndQueue(rows);
     return rows.size();
   }
 
