@@ -66,7 +66,8 @@ public final class SmtpMailer implements AutoCloseable {
   /**
    * One thread enforces every pooled connection's write timeout. Without it Angus starts a thread
    * per connection, and each write (every SMTP command) wakes that thread to schedule its timeout:
-   * in the benchmark the scheduling and the wake-ups were about 7% of the consumer's CPU.
+   * in the benchmark's profile the scheduling and the wake-ups were about 7% of the consumer's CPU
+   * samples.
    */
   private static ScheduledThreadPoolExecutor writeTimeoutExecutor() {
     ScheduledThreadPoolExecutor executor =
