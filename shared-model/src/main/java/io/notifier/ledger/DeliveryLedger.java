@@ -209,10 +209,18 @@ public final class DeliveryLedger {
    */
   public List<Delivery> unfinished(Instant readyBy, Instant afterReadyAt, UUID afterId, int limit) {
     var d = NOTIFIER_DELIVERIES;
+    // `unfinished` (the status list as a stored column) is the partial index's predicate: saying
+    // it lets the planner use ix_deliveries_unfinished.
     Condition due =
-        d.STATUS
-            .in(NotificationStatus.PENDING.code(), NotificationStatus.RETRY_WAIT.code())
-            .or(d.STATUS.eq(NotificationStatus.SENDING.code()).and(d.LEASE_EXPIRES_AT.lt(now())));
+        d.UNFINISHED
+            .isTrue()
+            .and(
+                d.STATUS
+                    .in(NotificationStatus.PENDING.code(), NotificationStatus.RETRY_WAIT.code())
+                    .or(
+                        d.STATUS
+                            .eq(NotificationStatus.SENDING.code())
+                            .and(d.LEASE_EXPIRES_AT.lt(now()))));
     Condition where = due.and(d.NEXT_ATTEMPT_AT.le(utc(readyBy)));
     if (afterReadyAt != null && afterId != null) {
       where = where.and(DSL.row(d.NEXT_ATTEMPT_AT, d.ID).gt(utc(afterReadyAt), afterId));

@@ -321,7 +321,9 @@ final class Bench implements AutoCloseable {
   }
 
   Child sink(long offset) throws IOException {
-    return Child.start("sink", settings.logs(), List.of("-Xmx512m"), args("sink", null, offset));
+    List<String> options = new ArrayList<>(List.of("-Xmx512m"));
+    options.addAll(extraOptions("BENCH_SINK_OPTS"));
+    return Child.start("sink", settings.logs(), options, args("sink", null, offset));
   }
 
   Child consumer(String id, int smtpPort, long offset) throws IOException {

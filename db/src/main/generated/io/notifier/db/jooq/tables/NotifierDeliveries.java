@@ -173,6 +173,11 @@ public class NotifierDeliveries extends TableImpl<NotifierDeliveriesRecord> {
      */
     public final TableField<NotifierDeliveriesRecord, OffsetDateTime> SENT_AT = createField(DSL.name("sent_at"), SQLDataType.TIMESTAMPWITHTIMEZONE(6), this, "");
 
+    /**
+     * The column <code>notifier_deliveries.unfinished</code>.
+     */
+    public final TableField<NotifierDeliveriesRecord, Boolean> UNFINISHED = createField(DSL.name("unfinished"), SQLDataType.BOOLEAN.nullable(false), this, "");
+
     private NotifierDeliveries(Name alias, Table<NotifierDeliveriesRecord> aliased) {
         this(alias, aliased, (Field<?>[]) null, null);
     }

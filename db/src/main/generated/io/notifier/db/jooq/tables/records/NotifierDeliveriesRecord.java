@@ -344,6 +344,20 @@ public class NotifierDeliveriesRecord extends UpdatableRecordImpl<NotifierDelive
         return (OffsetDateTime) get(22);
     }
 
+    /**
+     * Setter for <code>notifier_deliveries.unfinished</code>.
+     */
+    public void setUnfinished(Boolean value) {
+        set(23, value);
+    }
+
+    /**
+     * Getter for <code>notifier_deliveries.unfinished</code>.
+     */
+    public Boolean getUnfinished() {
+        return (Boolean) get(23);
+    }
+
     // -------------------------------------------------------------------------
     // Primary key information
     // -------------------------------------------------------------------------
@@ -367,7 +381,7 @@ public class NotifierDeliveriesRecord extends UpdatableRecordImpl<NotifierDelive
     /**
      * Create a detached, initialised NotifierDeliveriesRecord
      */
-    public NotifierDeliveriesRecord(UUID id, String dedupKey, String kind, UUID userId, UUID workspaceId, UUID appointmentId, LocalDate localDate, Integer reminderMinutes, OffsetDateTime appointmentStart, OffsetDateTime dueAt, String status, Integer attempts, OffsetDateTime nextAttemptAt, String leaseOwner, OffsetDateTime leaseExpiresAt, Boolean possibleDuplicate, String skipReason, String lastError, String messageId, OffsetDateTime createdAt, OffsetDateTime updatedAt, OffsetDateTime enqueuedAt, OffsetDateTime sentAt) {
+    public NotifierDeliveriesRecord(UUID id, String dedupKey, String kind, UUID userId, UUID workspaceId, UUID appointmentId, LocalDate localDate, Integer reminderMinutes, OffsetDateTime appointmentStart, OffsetDateTime dueAt, String status, Integer attempts, OffsetDateTime nextAttemptAt, String leaseOwner, OffsetDateTime leaseExpiresAt, Boolean possibleDuplicate, String skipReason, String lastError, String messageId, OffsetDateTime createdAt, OffsetDateTime updatedAt, OffsetDateTime enqueuedAt, OffsetDateTime sentAt, Boolean unfinished) {
         super(NotifierDeliveries.NOTIFIER_DELIVERIES);
 
         setId(id);
@@ -393,6 +407,7 @@ public class NotifierDeliveriesRecord extends UpdatableRecordImpl<NotifierDelive
         setUpdatedAt(updatedAt);
         setEnqueuedAt(enqueuedAt);
         setSentAt(sentAt);
+        setUnfinished(unfinished);
         resetTouchedOnNotNull();
     }
 }
