@@ -1,5 +1,6 @@
 package io.notifier.bench;
 
+import java.io.BufferedInputStream;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStream;
@@ -35,6 +36,10 @@ final class SmtpSink {
         SMTPServer.port(port)
             .bindAddress(InetAddress.getLoopbackAddress())
             .maxConnections(256)
+            // A relay's Received: header is a line the benchmark never reads; SubEthaSMTP builds
+            // it per message and reads every byte through one more stream (8% of the sink's CPU
+            // samples in the sixth round's profile).
+            .insertReceivedHeaders(false)
             .messageHandlerFactory(
                 context -> {
                   connections.incrementAndGet();
@@ -47,8 +52,11 @@ final class SmtpSink {
 
                     @Override
                     public String data(InputStream data) throws IOException {
-                      String id = deliveryId(data);
-                      data.transferTo(OutputStream.nullOutputStream());
+                      // SubEthaSMTP's DATA streams work byte by byte; one buffer in front of
+                      // them serves the header scan's single-byte reads.
+                      InputStream in = new BufferedInputStream(data, 8192);
+                      String id = deliveryId(in);
+                      in.transferTo(OutputStream.nullOutputStream());
                       record(id, System.currentTimeMillis());
                       return null;
                     }
