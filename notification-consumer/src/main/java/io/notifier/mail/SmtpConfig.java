@@ -1,5 +1,6 @@
 package io.notifier.mail;
 
+import com.sanctionco.jmail.JMail;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
@@ -88,10 +89,12 @@ public record SmtpConfig(
       throw new IllegalArgumentException("SMTP connection pool size must be at least 1");
     }
     Objects.requireNonNull(fromAddress, "fromAddress");
-    int at = fromAddress.lastIndexOf('@');
-    if (at < 1 || at == fromAddress.length() - 1 || fromAddress.contains(" ")) {
+    // Checked here, once, with the validator the re-check uses for recipients: the mailer does
+    // not validate addresses again (SmtpMailer.build).
+    if (!JMail.isValid(fromAddress)) {
       throw new IllegalArgumentException("the From address must look like name@domain");
     }
+    int at = fromAddress.lastIndexOf('@');
     if (fromName == null || fromName.isBlank()) {
       fromName = DEFAULT_FROM_NAME;
     }

@@ -108,6 +108,10 @@ public final class SmtpMailer implements AutoCloseable {
             .withConnectionPoolMaxSize(config.connectionPoolSize())
             .withConnectionPoolClaimTimeoutMillis((int) config.poolClaimTimeout().toMillis())
             .withConnectionPoolExpireAfterMillis((int) POOLED_CONNECTION_IDLE_EXPIRY.toMillis())
+            // Addresses are validated once, with the same JMail: the recipient by the consumer's
+            // re-check (and parsed strictly in toEmail), the sender by SmtpConfig. The mailer's
+            // header-injection scan stays.
+            .clearEmailValidator()
             .trustingAllHosts(config.trustAnyCertificate())
             .verifyingServerIdentity(!config.trustAnyCertificate());
     if (config.security() == SmtpConfig.Security.PLAIN) {

@@ -9,6 +9,7 @@ import io.notifier.mail.MessageIds;
 import io.notifier.mail.SmtpConfig;
 import io.notifier.mail.SmtpFailureClassifier;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The config records refuse what cannot work, and never print secrets. */
@@ -82,6 +83,12 @@ class ConfigValidationTest {
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> SmtpConfig.of("h", 25, SmtpConfig.Security.PLAIN, "not-an-address"))
         .isInstanceOf(IllegalArgumentException.class);
+    // The mailer does not validate addresses again, so the sender is checked in full here.
+    for (String malformed : List.of("a@b@c.example", "a..b@c.example", "a@-c.example", "a@c..x")) {
+      assertThatThrownBy(() -> SmtpConfig.of("h", 25, SmtpConfig.Security.PLAIN, malformed))
+          .as(malformed)
+          .isInstanceOf(IllegalArgumentException.class);
+    }
   }
 
   @Test

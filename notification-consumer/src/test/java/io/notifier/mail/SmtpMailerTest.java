@@ -72,6 +72,36 @@ class SmtpMailerTest {
   }
 
   /**
+   * The mailer no longer validates addresses (the consumer's re-check and SmtpConfig do, with the
+   * same JMail), but simple-java-mail's header-injection scan still refuses a header value that
+   * would start a header of its own: nothing reaches the server.
+   */
+  @Test
+  void aHeaderThatWouldInjectAnotherIsRefusedAndNothingIsSent(TestSmtp smtp) throws Exception {
+    try (SmtpMailer mailer = new SmtpMailer(plain(smtp.port()))) {
+      assertThat(mailer.mailer().getEmailGovernance().getEmailValidator()).isNull();
+      OutgoingEmail injected =
+          new OutgoingEmail(
+              "therapist@example.org",
+              "Your notes\r\nBcc: someone@example.net",
+              "plain body",
+              "<p>html body</p>",
+              "<inj1@pazpaz.test>",
+              Map.of());
+
+      SendResult result = mailer.send(injected);
+
+      assertThat(result).isInstanceOf(SendResult.Failed.class);
+      assertThat(((SendResult.Failed) result).failure().category())
+          .isEqualTo(SmtpFailure.Category.PERMANENT);
+      assertThat(mailer.send(email("<after@pazpaz.test>"))).isInstanceOf(SendResult.Accepted.class);
+      assertThat(smtp.awaitMessages(1, Duration.ofSeconds(10)))
+          .singleElement()
+          .satisfies(m -> assertThat(m.getMessageID()).isEqualTo("<after@pazpaz.test>"));
+    }
+  }
+
+  /**
    * The transport buffers each message before Angus's DATA stream: whatever that stream does to the
    * bytes (dot-stuffing, line endings, quoted-printable soft breaks) must still arrive intact.
    */
