@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 @RealServicesTest
 class DeliveryLedgerTest {
 
-  private static final Instant T0 = Instant.parse("2027-03-14T07:30:00Z");
+  static final Instant T0 = Instant.parse("2027-03-14T07:30:00Z");
   private static final Duration LEASE = Duration.ofMinutes(5);
 
   private final SettableClock clock = new SettableClock(T0);
@@ -43,7 +43,8 @@ class DeliveryLedgerTest {
     ledger = new DeliveryLedger(database.dsl(), clock);
   }
 
-  private static NewDelivery digest(UUID user, LocalDate date) {
+  /** A pending daily digest due at {@link #T0} (also LedgerHeapOnlyUpdatesTest's rows). */
+  static NewDelivery digest(UUID user, LocalDate date) {
     return NewDelivery.pending(
         DedupKeys.daily(NotificationKind.DAILY_DIGEST, user, date),
         NotificationKind.DAILY_DIGEST,

@@ -2,8 +2,6 @@ package io.notifier.ledger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.notifier.model.DedupKeys;
-import io.notifier.model.NotificationKind;
 import io.notifier.testing.RealServicesTest;
 import io.notifier.testing.SettableClock;
 import io.notifier.testing.TestDatabase;
@@ -26,13 +24,13 @@ import org.junit.jupiter.api.Test;
  * index and cannot be heap-only.
  *
  * <p>A class of its own because PostgreSQL's table statistics are per database and published late
- * (a backend publishes its counts when it goes idle, at most once a second): in this class's own
- * database no other test's updates can arrive in the middle of the counts.
+ * (a backend publishes its counts when it goes idle, at most once a second, so up to ten seconds
+ * after its statement): in this class's own database no other test's updates arrive mid-count.
  */
 @RealServicesTest
 class LedgerHeapOnlyUpdatesTest {
 
-  private static final Instant T0 = Instant.parse("2027-03-14T07:30:00Z");
+  private static final Instant T0 = DeliveryLedgerTest.T0;
   private static final Duration LEASE = Duration.ofMinutes(5);
 
   private final TestDatabase database;
@@ -47,19 +45,7 @@ class LedgerHeapOnlyUpdatesTest {
   void claimsAreHeapOnlyUpdatesAndSendsAreNot() {
     List<NewDelivery> rows = new ArrayList<>();
     for (int i = 0; i < 30; i++) {
-      UUID user = UUID.randomUUID();
-      LocalDate day = LocalDate.of(2027, 3, 14);
-      rows.add(
-          NewDelivery.pending(
-              DedupKeys.daily(NotificationKind.DAILY_DIGEST, user, day),
-              NotificationKind.DAILY_DIGEST,
-              user,
-              UUID.randomUUID(),
-              null,
-              day,
-              null,
-              null,
-              T0));
+      rows.add(DeliveryLedgerTest.digest(UUID.randomUUID(), LocalDate.of(2027, 3, 14)));
     }
     List<UUID> ids = ledger.insertNew(database.dsl(), rows).stream().map(Delivery::id).toList();
 
