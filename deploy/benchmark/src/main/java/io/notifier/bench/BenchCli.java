@@ -9,6 +9,8 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -338,8 +340,7 @@ public final class BenchCli implements Callable<Integer> {
     int passes = 20_000;
     long best = Long.MAX_VALUE;
     for (int round = 0; round < 3; round++) {
-      java.util.concurrent.atomic.AtomicInteger token =
-          new java.util.concurrent.atomic.AtomicInteger();
+      AtomicInteger token = new AtomicInteger();
       Thread main = Thread.currentThread();
       Thread echo =
           Thread.ofPlatform()
@@ -348,18 +349,18 @@ public final class BenchCli implements Callable<Integer> {
                   () -> {
                     for (int i = 0; i < passes; i++) {
                       while (token.get() != 2 * i + 1) {
-                        java.util.concurrent.locks.LockSupport.park();
+                        LockSupport.park();
                       }
                       token.set(2 * i + 2);
-                      java.util.concurrent.locks.LockSupport.unpark(main);
+                      LockSupport.unpark(main);
                     }
                   });
       long start = System.nanoTime();
       for (int i = 0; i < passes; i++) {
         token.set(2 * i + 1);
-        java.util.concurrent.locks.LockSupport.unpark(echo);
+        LockSupport.unpark(echo);
         while (token.get() != 2 * i + 2) {
-          java.util.concurrent.locks.LockSupport.park();
+          LockSupport.park();
         }
       }
       best = Math.min(best, System.nanoTime() - start);
