@@ -170,6 +170,60 @@ class SmtpMailerTest {
     assertThat(smtp.awaitMessages(3, Duration.ofSeconds(10))).hasSize(3);
   }
 
+  /**
+   * Every SMTP command arms a write timeout on the shared timeout thread. Those timeouts must queue
+   * behind the thread's periodic task instead of waking the thread once per command: 40 sends (at
+   * least 160 commands) may wake it only about once a second. The kernel counts the thread's
+   * context switches in /proc.
+   */
+  @Test
+  void armingEachWriteTimeoutDoesNotWakeTheTimeoutThread(TestSmtp smtp) throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        java.nio.file.Files.isDirectory(java.nio.file.Path.of("/proc/self/task")),
+        "needs Linux's /proc");
+    try (SmtpMailer mailer =
+        new SmtpMailer(plain(smtp.port()).withPool(1, Duration.ofSeconds(5)))) {
+      assertThat(mailer.send(email("<warm@pazpaz.test>"))).isInstanceOf(SendResult.Accepted.class);
+      long before = timeoutThreadSwitches();
+      long started = System.nanoTime();
+      for (int i = 0; i < 40; i++) {
+        assertThat(mailer.send(email("<quiet" + i + "@pazpaz.test>")))
+            .isInstanceOf(SendResult.Accepted.class);
+      }
+      long seconds = Duration.ofNanos(System.nanoTime() - started).toSeconds();
+      long woken = timeoutThreadSwitches() - before;
+
+      assertThat(woken)
+          .as("wake-ups of the timeout thread over %d s of sends", seconds)
+          .isLessThanOrEqualTo(2 * (seconds + 2));
+      assertThat(smtp.awaitMessages(41, Duration.ofSeconds(10))).hasSize(41);
+    }
+  }
+
+  /** Context switches of the live write-timeout threads (Linux truncates names to 15 chars). */
+  private static long timeoutThreadSwitches() throws java.io.IOException {
+    long total = 0;
+    try (var tasks = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/task"))) {
+      for (java.nio.file.Path task : tasks.toList()) {
+        try {
+          String name = java.nio.file.Files.readString(task.resolve("comm")).strip();
+          if (!"smtp-write-timeouts".startsWith(name)) {
+            continue;
+          }
+          for (String line : java.nio.file.Files.readAllLines(task.resolve("status"))) {
+            if (line.startsWith("voluntary_ctxt_switches:")
+                || line.startsWith("nonvoluntary_ctxt_switches:")) {
+              total += Long.parseLong(line.substring(line.indexOf(':') + 1).strip());
+            }
+          }
+        } catch (java.nio.file.NoSuchFileException gone) {
+          // a thread that ended meanwhile
+        }
+      }
+    }
+    return total;
+  }
+
   @Test
   void everySocketTimeoutIsSetOnTheSessionWithItsOwnValue() {
     SmtpConfig config =
