@@ -61,7 +61,7 @@ final class DeliveryPipeline {
 
   // Group commit: concurrent deliveries share one statement or script call (Combiner).
   private final Combiner<UUID, DeliveryLedger.Claim> claims;
-  private final Combiner<SentRow, Boolean> sentRows;
+  private final Combiner<SentRow, SentRecord> sentRows;
   private final Combiner<QueuedMessage, Boolean> acks;
   private final Map<NotificationKind, Long> lastRunRecorded =
       new java.util.concurrent.ConcurrentHashMap<>();
@@ -72,8 +72,21 @@ final class DeliveryPipeline {
   /** The last-run record of sends is written at most this often per kind. */
   static final Duration RUN_RECORD_INTERVAL = Duration.ofSeconds(1);
 
-  /** A sent row to record, with the Message-ID it went out with. */
-  private record SentRow(UUID id, String messageId) {}
+  /** A sent row to record, with the Message-ID it went out with, and its message to acknowledge. */
+  private record SentRow(UUID id, String messageId, QueuedMessage message) {}
+
+  /**
+   * Whether the ledger took a sent row (false: the lease was lost), and why its acknowledgement
+   * failed, if it did (null: acknowledged).
+   */
+  private record SentRecord(boolean recorded, RuntimeException ackError) {}
+
+  /** The send is recorded but Redis did not take its acknowledgement (already logged). */
+  private static final class AcknowledgementFailed extends RuntimeException {
+    AcknowledgementFailed(RuntimeException cause) {
+      super(cause.toString(), cause, false, false);
+    }
+  }
 
   DeliveryPipeline(
       ConsumerConfig config,
@@ -103,14 +116,25 @@ final class DeliveryPipeline {
     this.random = random;
     // A row asked for twice in one batch (a reclaim racing its own read) is claimed once.
     this.claims = new Combiner<>(ids -> ledger.claimAll(ids, owner, lease), MAX_BATCH, true);
+    // A send's record and its acknowledgement go together: one hand-off between threads per
+    // email instead of two. The acknowledgement follows the record, as it must; if Redis fails,
+    // the records stand and a reclaim acknowledges the messages later.
     this.sentRows =
         new Combiner<>(
             rows -> {
               Map<UUID, String> byId = new LinkedHashMap<>();
               rows.forEach(r -> byId.put(r.id(), r.messageId()));
               java.util.Set<UUID> recorded = ledger.markSentAll(byId, owner);
-              Map<SentRow, Boolean> out = new java.util.HashMap<>();
-              rows.forEach(r -> out.put(r, recorded.contains(r.id())));
+              RuntimeException ackError = null;
+              try {
+                queue.ack(rows.stream().map(SentRow::message).toList());
+              } catch (RuntimeException e) {
+                ackError = e;
+              }
+              Map<SentRow, SentRecord> out = new java.util.HashMap<>();
+              for (SentRow r : rows) {
+                out.put(r, new SentRecord(recorded.contains(r.id()), ackError));
+              }
               return out;
             },
             MAX_BATCH,
@@ -156,6 +180,9 @@ final class DeliveryPipeline {
         inFlight.remove(message);
       }
       return true;
+    } catch (AcknowledgementFailed e) {
+      metrics.loopError("consumer.delivery");
+      return false;
     } catch (RuntimeException e) {
       // Typically the database or Redis is unreachable: nothing was recorded or acknowledged, so
       // the delivery stays pending and is reclaimed after the visibility timeout.
@@ -241,8 +268,9 @@ final class DeliveryPipeline {
       QueuedMessage message, Delivery d, SendResult.Accepted accepted, boolean possibleDuplicate) {
     Instant acceptedAt = clock.instant();
     Duration lateness = Duration.between(d.dueAt(), acceptedAt);
-    boolean recorded = durably(() -> sentRows.get(new SentRow(d.id(), accepted.messageId())));
-    if (!recorded) {
+    SentRecord record =
+        durably(() -> sentRows.get(new SentRow(d.id(), accepted.messageId(), message)));
+    if (!record.recorded()) {
       // Our lease ran out during the send and another consumer took the row over: it may send
       // too. That consumer marked the row possible_duplicate when it claimed it.
       LOG.error(
@@ -250,7 +278,6 @@ final class DeliveryPipeline {
           d.kind().code(),
           d.id());
     }
-    acks.get(message);
     metrics.sent(d.kind(), accepted.duration(), lateness);
     runRecorded(d.kind(), accepted.duration());
     LOG.info(
@@ -261,6 +288,15 @@ final class DeliveryPipeline {
         d.attempts(),
         lateness.toMillis(),
         possibleDuplicate ? " (taken over from a consumer that died: possible duplicate)" : "");
+    if (record.ackError() != null) {
+      LOG.error(
+          "sent {} delivery {} is recorded, but acknowledging it in Redis failed; a reclaim"
+              + " acknowledges it: {}",
+          d.kind().code(),
+          d.id(),
+          record.ackError().toString());
+      throw new AcknowledgementFailed(record.ackError());
+    }
   }
 
   private void failed(QueuedMessage message, Delivery d, SmtpFailure failure) {
