@@ -21,6 +21,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -60,7 +61,7 @@ final class DeliveryPipeline {
   private final RandomGenerator random;
 
   // Group commit: concurrent deliveries share one statement or script call (Combiner).
-  private final Combiner<UUID, DeliveryLedger.Claim> claims;
+  private final Combiner<UUID, Claimed> claims;
   private final Combiner<SentRow, SentRecord> sentRows;
   private final Combiner<QueuedMessage, Boolean> acks;
   private final Map<NotificationKind, Long> lastRunRecorded =
@@ -71,6 +72,14 @@ final class DeliveryPipeline {
 
   /** The last-run record of sends is written at most this often per kind. */
   static final Duration RUN_RECORD_INTERVAL = Duration.ofSeconds(1);
+
+  /**
+   * A claimed delivery with what the send-time check needs, read in the same batch; {@code
+   * readError} when those reads failed after the claims committed (the delivery then takes the
+   * retry path, as any failure between claim and send does).
+   */
+  private record Claimed(
+      DeliveryLedger.Claim claim, Revalidation.Facts facts, RuntimeException readError) {}
 
   /** A sent row to record, with the Message-ID it went out with, and its message to acknowledge. */
   private record SentRow(UUID id, String messageId, QueuedMessage message) {}
@@ -114,8 +123,10 @@ final class DeliveryPipeline {
     this.heartbeats = heartbeats;
     this.inFlight = inFlight;
     this.random = random;
-    // A row asked for twice in one batch (a reclaim racing its own read) is claimed once.
-    this.claims = new Combiner<>(ids -> ledger.claimAll(ids, owner, lease), MAX_BATCH, true);
+    // A row asked for twice in one batch (a reclaim racing its own read) is claimed once. The
+    // batch's send-time reads follow its claims on the same thread: one hand-off between threads
+    // per delivery for the claim and every read, where each read was one more.
+    this.claims = new Combiner<>(this::claimAndRead, MAX_BATCH, true);
     // A send's record and its acknowledgement go together: one hand-off between threads per
     // email instead of two. The acknowledgement follows the record, as it must; if Redis fails,
     // the records stand and a reclaim acknowledges the messages later.
@@ -151,6 +162,27 @@ final class DeliveryPipeline {
             false);
   }
 
+  private Map<UUID, Claimed> claimAndRead(List<UUID> ids) {
+    Map<UUID, DeliveryLedger.Claim> claimed = ledger.claimAll(ids, owner, lease);
+    Map<UUID, Revalidation.Facts> facts = Map.of();
+    RuntimeException readError = null;
+    try {
+      facts =
+          revalidation.read(
+              claimed.values().stream()
+                  .map(DeliveryLedger.Claim::delivery)
+                  .filter(d -> d.attempts() <= retryPolicy.maxAttempts())
+                  .toList());
+    } catch (RuntimeException e) {
+      readError = e;
+    }
+    Map<UUID, Claimed> out = new java.util.HashMap<>();
+    for (Map.Entry<UUID, DeliveryLedger.Claim> e : claimed.entrySet()) {
+      out.put(e.getKey(), new Claimed(e.getValue(), facts.get(e.getKey()), readError));
+    }
+    return out;
+  }
+
   /**
    * Handles one delivery to its end. Never throws; returns false when it failed before an outcome
    * could be recorded (typically PostgreSQL or Redis away), leaving it pending for reclaim.
@@ -166,16 +198,16 @@ final class DeliveryPipeline {
       MDC.put("kind", job.kind().code());
       MDC.put("userId", job.userId().toString());
       MDC.put("attempt", Integer.toString(job.attempt()));
-      Optional<DeliveryLedger.Claim> claim = Optional.ofNullable(claims.get(job.id()));
-      if (claim.isEmpty()) {
+      Claimed claimed = claims.get(job.id());
+      if (claimed == null) {
         notOurs(message, job);
         return true;
       }
-      Delivery delivery = claim.get().delivery();
+      Delivery delivery = claimed.claim().delivery();
       MDC.put("attempt", Integer.toString(delivery.attempts()));
       inFlight.add(message, job.id());
       try {
-        deliver(message, delivery, claim.get().possibleDuplicate());
+        deliver(message, delivery, claimed);
       } finally {
         inFlight.remove(message);
       }
@@ -198,7 +230,7 @@ final class DeliveryPipeline {
     }
   }
 
-  private void deliver(QueuedMessage message, Delivery d, boolean possibleDuplicate) {
+  private void deliver(QueuedMessage message, Delivery d, Claimed claimed) {
     if (d.attempts() > retryPolicy.maxAttempts()) {
       // Only reachable when consumers died while holding it: a poison job, or bad luck.
       dead(
@@ -217,7 +249,10 @@ final class DeliveryPipeline {
     Revalidation.Verdict verdict;
     RenderedEmail email = null;
     try {
-      verdict = revalidation.check(d, now);
+      if (claimed.readError() != null) {
+        throw claimed.readError();
+      }
+      verdict = revalidation.check(d, claimed.facts(), now);
       if (verdict instanceof Revalidation.Verdict.Ready ready) {
         email = renderer.render(ready.recipient(), ready.data(), now);
       }
@@ -239,7 +274,7 @@ final class DeliveryPipeline {
       case Revalidation.Verdict.Invalid invalid -> dead(message, d, "invalid_job", invalid.error());
       case Revalidation.Verdict.Skip skip -> skipped(message, d, skip);
       case Revalidation.Verdict.Ready ready ->
-          send(message, d, ready.recipient().email(), email, possibleDuplicate);
+          send(message, d, ready.recipient().email(), email, claimed.claim().possibleDuplicate());
     }
   }
 

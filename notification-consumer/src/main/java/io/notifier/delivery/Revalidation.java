@@ -42,8 +42,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The send-time check: everything the producer knew at enqueue time may have changed since
- * (settings, users, workspaces, appointments, drafts). Reads the current rows and says either why
- * the notification must not go out, or what it is about. Never reads {@code appointments.notes}.
+ * (settings, users, workspaces, appointments, drafts). {@link #read} reads the current rows of many
+ * deliveries at once; {@link #check} says from them either why a notification must not go out, or
+ * what it is about. Never reads {@code appointments.notes}.
  */
 final class Revalidation {
 
@@ -70,14 +71,22 @@ final class Revalidation {
   private final Duration staleAfter;
   private final boolean sendEmptyDigests;
 
-  // The reads shared by concurrent deliveries: one statement for all that are waiting.
-  private final Combiner<UUID, Record> users;
-  private final Combiner<UUID, Integer> drafts;
-  private final Combiner<UUID, Record> appointments;
-  private final Combiner<DigestDay, List<AppointmentItem>> digests;
-
   /** One digest's schedule: a workspace's appointments in one local day, as instants. */
   private record DigestDay(UUID workspaceId, OffsetDateTime from, OffsetDateTime to) {}
+
+  /**
+   * What the database says now about one delivery: its user's row (with workspace and settings;
+   * null when the user is gone), the workspace's zone, and what its kind needs: the draft count,
+   * the appointment's row (null when deleted) or the digest day's schedule. A field the delivery
+   * cannot use is null.
+   */
+  record Facts(
+      Record user,
+      ZoneId zone,
+      Integer drafts,
+      Record appointment,
+      LocalDate digestDay,
+      List<AppointmentItem> digest) {}
 
   // The four reads run for every email, each once per batch of waiting deliveries.
   // jOOQ rendered each from its DSL tree on every execution, a fifth of a consumer's CPU in the
@@ -116,10 +125,79 @@ final class Revalidation {
     this.appointmentsQuery =
         Rendered.of(dsl, appointmentQuery().where(a.ID.eq(DSL.any(uuidArray(null)))), 1);
     this.digestQuery = digestsQuery();
-    this.users = new Combiner<>(this::loadUsers, DeliveryPipeline.MAX_BATCH, false);
-    this.drafts = new Combiner<>(this::loadDraftCounts, DeliveryPipeline.MAX_BATCH, false);
-    this.appointments = new Combiner<>(this::loadAppointments, DeliveryPipeline.MAX_BATCH, false);
-    this.digests = new Combiner<>(this::loadDigests, DeliveryPipeline.MAX_BATCH, false);
+  }
+
+  /**
+   * The current rows behind {@code deliveries}, by delivery id: one statement for all the users,
+   * then one per kind of read that any of them needs (draft counts, appointments, digests'
+   * schedules). The consumer calls it for each batch of claims, on the claiming thread, so a
+   * delivery waits for one batch, not one per read.
+   */
+  Map<UUID, Facts> read(List<Delivery> deliveries) {
+    Map<UUID, Facts> out = new HashMap<>();
+    if (deliveries.isEmpty()) {
+      return out;
+    }
+    Map<UUID, Record> users =
+        loadUsers(deliveries.stream().map(Delivery::userId).distinct().toList());
+    Map<UUID, ZoneId> zones = new HashMap<>();
+    java.util.Set<UUID> authors = new java.util.LinkedHashSet<>();
+    java.util.Set<UUID> appointmentIds = new java.util.LinkedHashSet<>();
+    Map<UUID, DigestDay> digestDays = new HashMap<>();
+    Map<UUID, LocalDate> localDays = new HashMap<>();
+    for (Delivery d : deliveries) {
+      Record user = users.get(d.userId());
+      if (user == null) {
+        continue;
+      }
+      ZoneId zone = zone(user.get(WORKSPACES.TIMEZONE), d.workspaceId());
+      zones.put(d.id(), zone);
+      switch (d.kind()) {
+        case SESSION_NOTES_REMINDER -> authors.add(d.userId());
+        case APPOINTMENT_REMINDER -> {
+          if (d.appointmentId() != null) {
+            appointmentIds.add(d.appointmentId());
+          }
+        }
+        case DAILY_DIGEST, TOMORROW_DIGEST -> {
+          if (d.localDate() != null) {
+            LocalDate day =
+                d.kind() == NotificationKind.TOMORROW_DIGEST
+                    ? d.localDate().plusDays(1)
+                    : d.localDate();
+            // The local day in the workspace's zone: 23, 24 or 25 hours, whatever DST does.
+            OffsetDateTime from = day.atStartOfDay(zone).toOffsetDateTime();
+            OffsetDateTime to = day.plusDays(1).atStartOfDay(zone).toOffsetDateTime();
+            digestDays.put(d.id(), new DigestDay(d.workspaceId(), from, to));
+            localDays.put(d.id(), day);
+          }
+        }
+      }
+    }
+    Map<UUID, Integer> drafts =
+        authors.isEmpty() ? Map.of() : loadDraftCounts(List.copyOf(authors));
+    Map<UUID, Record> appointments =
+        appointmentIds.isEmpty() ? Map.of() : loadAppointments(List.copyOf(appointmentIds));
+    Map<DigestDay, List<AppointmentItem>> schedules =
+        digestDays.isEmpty()
+            ? Map.of()
+            : loadDigests(digestDays.values().stream().distinct().toList());
+    for (Delivery d : deliveries) {
+      Record user = users.get(d.userId());
+      DigestDay day = digestDays.get(d.id());
+      out.put(
+          d.id(),
+          new Facts(
+              user,
+              zones.get(d.id()),
+              d.kind() == NotificationKind.SESSION_NOTES_REMINDER && user != null
+                  ? drafts.getOrDefault(d.userId(), 0)
+                  : null,
+              d.appointmentId() == null ? null : appointments.get(d.appointmentId()),
+              localDays.get(d.id()),
+              day == null ? null : schedules.get(day)));
+    }
+    return out;
   }
 
   private static Field<UUID[]> uuidArray(UUID[] values) {
@@ -248,11 +326,12 @@ final class Revalidation {
     return rows;
   }
 
-  Verdict check(Delivery d, Instant now) {
+  /** The verdict on {@code d} from what {@link #read} found for it. Reads nothing. */
+  Verdict check(Delivery d, Facts facts, Instant now) {
     var u = USERS;
     var w = WORKSPACES;
     var s = USER_NOTIFICATION_SETTINGS;
-    Record row = users.get(d.userId());
+    Record row = facts.user();
     if (row == null) {
       return skip(SkipReason.USER_DELETED, "the user no longer exists");
     }
@@ -285,12 +364,12 @@ final class Revalidation {
         && Duration.between(d.dueAt(), now).compareTo(staleAfter) > 0) {
       return skip(SkipReason.STALE, "more than " + staleAfter + " late at send time");
     }
-    ZoneId zone = zone(row.get(w.TIMEZONE), d.workspaceId());
-    Recipient recipient = new Recipient(d.userId(), email.trim(), row.get(u.FULL_NAME), zone);
+    Recipient recipient =
+        new Recipient(d.userId(), email.trim(), row.get(u.FULL_NAME), facts.zone());
     return switch (d.kind()) {
-      case SESSION_NOTES_REMINDER -> draftNotes(d, recipient);
-      case DAILY_DIGEST, TOMORROW_DIGEST -> digest(d, recipient);
-      case APPOINTMENT_REMINDER -> reminder(d, recipient, now);
+      case SESSION_NOTES_REMINDER -> draftNotes(facts, recipient);
+      case DAILY_DIGEST, TOMORROW_DIGEST -> digest(d, facts, recipient);
+      case APPOINTMENT_REMINDER -> reminder(d, facts, recipient, now);
     };
   }
 
@@ -334,33 +413,30 @@ final class Revalidation {
     return null;
   }
 
-  private Verdict draftNotes(Delivery d, Recipient recipient) {
-    Integer count = drafts.get(d.userId());
+  private Verdict draftNotes(Facts facts, Recipient recipient) {
+    Integer count = facts.drafts();
     if (count == null || count == 0) {
       return skip(SkipReason.NO_DRAFT_NOTES, "no draft notes left");
     }
     return new Verdict.Ready(recipient, new NotificationData.DraftNotes(count));
   }
 
-  private Verdict digest(Delivery d, Recipient recipient) {
+  private Verdict digest(Delivery d, Facts facts, Recipient recipient) {
     boolean tomorrow = d.kind() == NotificationKind.TOMORROW_DIGEST;
-    LocalDate day = tomorrow ? d.localDate().plusDays(1) : d.localDate();
-    // The local day in the workspace's zone: 23, 24 or 25 hours, whatever DST does.
-    OffsetDateTime from = day.atStartOfDay(recipient.zone()).toOffsetDateTime();
-    OffsetDateTime to = day.plusDays(1).atStartOfDay(recipient.zone()).toOffsetDateTime();
-    List<AppointmentItem> items = digests.get(new DigestDay(d.workspaceId(), from, to));
+    LocalDate day = facts.digestDay();
+    List<AppointmentItem> items = facts.digest();
     if (items.isEmpty() && !sendEmptyDigests) {
       return skip(SkipReason.EMPTY_DIGEST, "no appointments on " + day);
     }
     return new Verdict.Ready(recipient, new NotificationData.Digest(day, tomorrow, items));
   }
 
-  private Verdict reminder(Delivery d, Recipient recipient, Instant now) {
+  private Verdict reminder(Delivery d, Facts facts, Recipient recipient, Instant now) {
     if (d.appointmentId() == null || d.appointmentStart() == null) {
       return new Verdict.Invalid("an appointment reminder row without appointment or start");
     }
     var a = APPOINTMENTS;
-    Record row = appointments.get(d.appointmentId());
+    Record row = facts.appointment();
     if (row == null || !d.workspaceId().equals(row.get(a.WORKSPACE_ID))) {
       return skip(SkipReason.APPOINTMENT_DELETED, "the appointment was deleted");
     }

@@ -275,6 +275,37 @@ class SendTimeRevalidationTest {
     assertThat(smtp.messages()).isEmpty();
   }
 
+  /**
+   * The send-time reads run right after the claims, in the same batch. When they fail (here: a
+   * table they read is gone for a while) the claim has already committed: the delivery must take
+   * the retry path, not be lost or left leased, and go out once the table is back.
+   */
+  @Test
+  void aSendTimeReadFailingAfterTheClaimIsRetriedAndSentOnceTheDataIsBack(TestSmtp smtp)
+      throws Exception {
+    World w = world();
+    h.fixtures.draftNote(w.user(), w.client());
+    Delivery row =
+        h.daily(
+            NotificationKind.SESSION_NOTES_REMINDER, w.user().getId(), w.ws().getId(), TODAY, NOW);
+    h.db.dsl().execute("alter table sessions rename to sessions_away");
+    try {
+      h.start("c1", smtp.port());
+
+      Delivery waiting = h.awaitStatus(row.id(), NotificationStatus.RETRY_WAIT);
+      assertThat(waiting.lastError()).contains("internal error before sending");
+      assertThat(waiting.attempts()).isEqualTo(1);
+      assertThat(smtp.messages()).isEmpty();
+    } finally {
+      h.db.dsl().execute("alter table sessions_away rename to sessions");
+    }
+    CLOCK.set(NOW.plusSeconds(1));
+
+    Delivery sent = h.awaitStatus(row.id(), NotificationStatus.SENT);
+    assertThat(sent.attempts()).isEqualTo(2);
+    assertThat(smtp.awaitMessages(1, Duration.ofSeconds(10))).hasSize(1);
+  }
+
   @Test
   void anEmptyDigestIsSkippedUnlessEmptyDigestsAreConfiguredOn(TestSmtp smtp) throws Exception {
     World quiet = world();
