@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.notifier.db.fixtures.Fixtures;
 import io.notifier.db.jooq.tables.records.NotifierDeliveriesRecord;
 import io.notifier.model.NotificationStatus;
-import io.notifier.queue.QueueConfig;
 import io.notifier.queue.RedisJobQueue;
 import io.notifier.testing.RealServicesTest;
 import io.notifier.testing.RedisTestSupport;
@@ -46,15 +45,7 @@ class AcknowledgementFailureTest {
 
     RedissonClient redisson = RedisTestSupport.redisson(redis);
     try (ScriptedSmtp smtp = new ScriptedSmtp();
-        Deployment d =
-            new Deployment(
-                "acknowledgement-failure",
-                db,
-                redis.host(),
-                redis.port(),
-                redis.namespace(),
-                smtp.port(),
-                START)) {
+        Deployment d = new Deployment("acknowledgement-failure", db, redis, smtp.port(), START)) {
       NotifierProcess producer = d.producer("producer");
       NotifierProcess consumer = d.consumer("consumer");
       d.awaitStarted(producer, consumer);
@@ -88,11 +79,7 @@ class AcknowledgementFailureTest {
       assertThat(smtp.received()).hasSize(sentWhileCut);
       // Read from Redis directly: the consumer's gauge caches its reads by the simulated clock,
       // which this test holds still, so it would go on showing the failed read (NaN).
-      RedisJobQueue queue =
-          new RedisJobQueue(
-              redisson,
-              QueueConfig.defaults(redis.namespace()).withTimeSource(QueueConfig.TimeSource.CLOCK),
-              d.time.clock());
+      RedisJobQueue queue = d.queue(redisson);
       assertThat(queue.stats().pending())
           .as("the jobs of the recorded sends are still pending in the stream")
           .isGreaterThanOrEqualTo(sentWhileCut);

@@ -13,7 +13,6 @@ import io.notifier.db.jooq.tables.records.ClientsRecord;
 import io.notifier.db.jooq.tables.records.NotifierDeliveriesRecord;
 import io.notifier.db.jooq.tables.records.UsersRecord;
 import io.notifier.db.jooq.tables.records.WorkspacesRecord;
-import io.notifier.queue.QueueConfig;
 import io.notifier.queue.RedisJobQueue;
 import io.notifier.testing.RealServicesTest;
 import io.notifier.testing.RedisTestSupport;
@@ -114,9 +113,7 @@ class BadInputTest {
     population.establish();
 
     RedissonClient redisson = RedisTestSupport.redisson(redis);
-    try (Deployment d =
-        new Deployment(
-            "bad-input", db, redis.host(), redis.port(), redis.namespace(), smtp.port(), START)) {
+    try (Deployment d = new Deployment("bad-input", db, redis, smtp.port(), START)) {
       NotifierProcess producer = d.producer("producer");
       NotifierProcess consumer = d.consumer("consumer");
       d.awaitStarted(producer, consumer);
@@ -143,11 +140,7 @@ class BadInputTest {
           .deleteFrom(WORKSPACES)
           .where(WORKSPACES.ID.eq(deletedWorkspace.workspace().getId()))
           .execute();
-      RedisJobQueue queue =
-          new RedisJobQueue(
-              redisson,
-              QueueConfig.defaults(redis.namespace()).withTimeSource(QueueConfig.TimeSource.CLOCK),
-              d.time.clock());
+      RedisJobQueue queue = d.queue(redisson);
       String notJson = UUID.randomUUID().toString();
       String unknownKind = UUID.randomUUID().toString();
       queue.enqueueRaw(notJson, DUE, "{this is not json");

@@ -44,15 +44,7 @@ class ClockJumpTest {
     population.establish();
 
     try (ScriptedSmtp smtp = new ScriptedSmtp();
-        Deployment d =
-            new Deployment(
-                "clock-jump",
-                db,
-                redis.host(),
-                redis.port(),
-                redis.namespace(),
-                smtp.port(),
-                START)) {
+        Deployment d = new Deployment("clock-jump", db, redis, smtp.port(), START)) {
       List<NotifierProcess> producers = List.of(d.producer("producer-a"), d.producer("producer-b"));
       List<NotifierProcess> consumers = List.of(d.consumer("consumer-a"), d.consumer("consumer-b"));
       d.awaitStarted(producers.get(0), producers.get(1), consumers.get(0), consumers.get(1));

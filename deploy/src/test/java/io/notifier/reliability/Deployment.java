@@ -6,7 +6,10 @@ import static org.awaitility.Awaitility.await;
 
 import io.notifier.db.fixtures.Fixtures;
 import io.notifier.model.NotificationStatus;
+import io.notifier.queue.QueueConfig;
+import io.notifier.queue.RedisJobQueue;
 import io.notifier.testing.TestDatabase;
+import io.notifier.testing.TestRedis;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -27,6 +30,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.jooq.DSLContext;
+import org.redisson.api.RedissonClient;
 
 /**
  * One notifier deployment of a fault scenario: producer and consumer processes sharing a simulated
@@ -100,6 +104,22 @@ final class Deployment implements AutoCloseable {
     }
     this.time = SimulatedTime.startingAt(dir.resolve("clock"), start);
     this.smtpProxy = new TcpProxy("smtp", "127.0.0.1", smtpPort);
+  }
+
+  /** A deployment on the test's own Redis namespace. */
+  Deployment(String scenario, TestDatabase db, TestRedis redis, int smtpPort, Instant start) {
+    this(scenario, db, redis.host(), redis.port(), redis.namespace(), smtpPort, start);
+  }
+
+  /**
+   * The deployment's queue as the test reads and writes it: straight to Redis (never through a
+   * process's proxy), on the deployment's namespace and simulated clock.
+   */
+  RedisJobQueue queue(RedissonClient redisson) {
+    return new RedisJobQueue(
+        redisson,
+        QueueConfig.defaults(namespace).withTimeSource(QueueConfig.TimeSource.CLOCK),
+        time.clock());
   }
 
   /** Overrides (or adds) a NOTIFIER_* variable for processes started from now on. */

@@ -11,7 +11,6 @@ import io.notifier.ledger.NewDelivery;
 import io.notifier.mail.MessageIds;
 import io.notifier.model.DedupKeys;
 import io.notifier.model.NotificationKind;
-import io.notifier.queue.QueueConfig;
 import io.notifier.queue.RedisJobQueue;
 import io.notifier.testing.RealServicesTest;
 import io.notifier.testing.RedisTestSupport;
@@ -84,21 +83,9 @@ class DuplicateWindowTest {
 
     RedissonClient redisson = RedisTestSupport.redisson(redis);
     try (ScriptedSmtp smtp = new ScriptedSmtp();
-        Deployment d =
-            new Deployment(
-                "duplicate-window",
-                db,
-                redis.host(),
-                redis.port(),
-                redis.namespace(),
-                smtp.port(),
-                START)) {
+        Deployment d = new Deployment("duplicate-window", db, redis, smtp.port(), START)) {
       DeliveryLedger ledger = new DeliveryLedger(db.dsl(), d.time.clock());
-      RedisJobQueue queue =
-          new RedisJobQueue(
-              redisson,
-              QueueConfig.defaults(redis.namespace()).withTimeSource(QueueConfig.TimeSource.CLOCK),
-              d.time.clock());
+      RedisJobQueue queue = d.queue(redisson);
       smtp.atRecipient(
               (a, m) -> {
                 if (a.recipient().equals(AT_RCPT) && a.attempt() == 1) {

@@ -62,15 +62,7 @@ class ProcessCrashTest {
     population.establish();
 
     try (ScriptedSmtp smtp = new ScriptedSmtp();
-        Deployment d =
-            new Deployment(
-                "process-crash",
-                db,
-                redis.host(),
-                redis.port(),
-                redis.namespace(),
-                smtp.port(),
-                START)) {
+        Deployment d = new Deployment("process-crash", db, redis, smtp.port(), START)) {
       NotifierProcess producerA = d.producer("producer-a");
       NotifierProcess producerB = d.producer("producer-b");
       NotifierProcess consumerA = d.consumer("consumer-a");

@@ -51,15 +51,7 @@ class SimulatedDayTest {
         .as("every kind falls due in the day")
         .containsExactlyInAnyOrder(NotificationKind.values());
 
-    try (Deployment d =
-        new Deployment(
-            "simulated-day",
-            db,
-            redis.host(),
-            redis.port(),
-            redis.namespace(),
-            smtp.port(),
-            START)) {
+    try (Deployment d = new Deployment("simulated-day", db, redis, smtp.port(), START)) {
       List<NotifierProcess> processes =
           List.of(
               d.producer("producer-a"),

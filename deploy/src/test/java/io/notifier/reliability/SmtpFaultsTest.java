@@ -52,15 +52,7 @@ class SmtpFaultsTest {
     population.establish();
 
     try (ScriptedSmtp smtp = new ScriptedSmtp();
-        Deployment d =
-            new Deployment(
-                "smtp-faults",
-                db,
-                redis.host(),
-                redis.port(),
-                redis.namespace(),
-                smtp.port(),
-                START)) {
+        Deployment d = new Deployment("smtp-faults", db, redis, smtp.port(), START)) {
       smtp.script(
           a ->
               switch (a.recipient()) {
