@@ -16,9 +16,8 @@ import java.util.function.Function;
  * the next batch, so under load one round trip serves up to {@code maxBatch} deliveries.
  *
  * <p>The caller that runs a batch runs it on its own thread; an exception from the loader reaches
- * every caller of that batch, as if each had run its own statement. In {@code exclusive} mode
- * (claims), a key asked for twice in one batch is given to the first caller only; the others get
- * {@code null}, exactly as a second conditional update of the same row would have found it taken.
+ * every caller of that batch, as if each had run its own statement. A key asked for twice in one
+ * batch is loaded once and given to each of its callers.
  *
  * @param <K> the key (a ledger row id, a user id, ...)
  * @param <V> what the loader returns for a key; a key missing from the loader's map gets null
@@ -27,18 +26,16 @@ final class Combiner<K, V> {
 
   private final Function<List<K>, Map<K, V>> loader;
   private final int maxBatch;
-  private final boolean exclusive;
   private final Object lock = new Object();
   private final ArrayDeque<Request<K, V>> waiting = new ArrayDeque<>(); // guarded by lock
   private boolean leading; // guarded by lock: some caller is running batches
 
-  Combiner(Function<List<K>, Map<K, V>> loader, int maxBatch, boolean exclusive) {
+  Combiner(Function<List<K>, Map<K, V>> loader, int maxBatch) {
     if (maxBatch < 1) {
       throw new IllegalArgumentException("maxBatch must be at least 1");
     }
     this.loader = loader;
     this.maxBatch = maxBatch;
-    this.exclusive = exclusive;
   }
 
   private static final int WAITING = 0;
@@ -127,11 +124,10 @@ final class Combiner<K, V> {
       error = new IllegalStateException("batch failed: " + e, e);
       throw e;
     } finally {
-      Set<K> given = exclusive ? new HashSet<>() : null;
       for (Request<K, V> r : batch) {
         if (error != null) {
           r.error = error;
-        } else if (given == null || given.add(r.key)) {
+        } else {
           r.value = values.get(r.key);
         }
         // The volatile write in signal() publishes value and error to the caller.

@@ -222,9 +222,11 @@ public final class Consumer implements AutoCloseable {
           break;
         }
         List<QueuedMessage> messages = queue.read(config.consumerId(), held, config.blockTimeout());
+        // Claimed here, all together, before they go to the send threads (DeliveryPipeline.claim).
+        DeliveryPipeline.Claims claims = messages.isEmpty() ? null : pipeline.claim(messages);
         for (QueuedMessage message : messages) {
           held--;
-          dispatch(message);
+          dispatch(message, claims);
         }
         metrics.loopRan("consumer.read");
       } catch (InterruptedException e) {
@@ -243,14 +245,17 @@ public final class Consumer implements AutoCloseable {
     }
   }
 
-  /** Runs one delivery on the send pool; the caller holds a permit for it. */
-  private void dispatch(QueuedMessage message) {
+  /**
+   * Runs one delivery on the send pool; the caller holds a permit for it and has claimed it with
+   * the rest of its batch.
+   */
+  private void dispatch(QueuedMessage message, DeliveryPipeline.Claims claims) {
     metrics.inFlight(active.incrementAndGet());
     try {
       sends.execute(
           () -> {
             try {
-              if (!pipeline.handle(message)) {
+              if (!pipeline.handle(message, claims)) {
                 // The database or Redis is failing: stop pulling new work for a moment rather
                 // than parking more deliveries in the pending list.
                 readPausedUntil.set(System.nanoTime() + 2 * ERROR_PAUSE.toNanos());
@@ -298,14 +303,14 @@ public final class Consumer implements AutoCloseable {
       int want = held;
       List<QueuedMessage> reclaimed =
           queue.reclaim(config.consumerId(), config.visibilityTimeout(), want);
-      int taken = 0;
-      for (QueuedMessage message : reclaimed) {
-        if (inFlight.holds(message.streamId())) {
-          continue; // ours and still in progress; its permit was counted elsewhere
-        }
+      // Ours and still in progress: its permit was counted elsewhere.
+      List<QueuedMessage> orphans =
+          reclaimed.stream().filter(m -> !inFlight.holds(m.streamId())).toList();
+      int taken = orphans.size();
+      DeliveryPipeline.Claims claims = orphans.isEmpty() ? null : pipeline.claim(orphans);
+      for (QueuedMessage message : orphans) {
         held--;
-        taken++;
-        dispatch(message);
+        dispatch(message, claims);
       }
       if (taken > 0) {
         metrics.reclaimed(taken);
@@ -387,6 +392,10 @@ public final class Consumer implements AutoCloseable {
     try {
       join(reader, config.blockTimeout().plusSeconds(5));
       join(pump, config.blockTimeout().plusSeconds(5));
+      // A running reclaim round hands what it claimed to the send pool: let it before the pool
+      // refuses work (a claimed row refused would stay leased to this consumer until it expires).
+      reclaimer.awaitTermination(
+          config.blockTimeout().plus(ERROR_PAUSE).plusSeconds(5).toMillis(), TimeUnit.MILLISECONDS);
       sends.shutdown();
       long remaining =
           Math.max(0, config.shutdownGrace().toNanos() - (System.nanoTime() - startedNanos));

@@ -60,8 +60,8 @@ final class DeliveryPipeline {
   private final InFlight inFlight;
   private final RandomGenerator random;
 
-  // Group commit: concurrent deliveries share one statement or script call (Combiner).
-  private final Combiner<UUID, Claimed> claims;
+  // Group commit: concurrent deliveries share one statement or script call (Combiner). Claims
+  // need none: the messages read together are claimed together (claim()).
   private final Combiner<SentRow, SentRecord> sentRows;
   private final Combiner<QueuedMessage, Boolean> acks;
   private final Map<NotificationKind, Long> lastRunRecorded =
@@ -78,7 +78,7 @@ final class DeliveryPipeline {
    * readError} when those reads failed after the claims committed (the delivery then takes the
    * retry path, as any failure between claim and send does).
    */
-  private record Claimed(
+  record Claimed(
       DeliveryLedger.Claim claim, Revalidation.Facts facts, RuntimeException readError) {}
 
   /** A sent row to record, with the Message-ID it went out with, and its message to acknowledge. */
@@ -123,10 +123,6 @@ final class DeliveryPipeline {
     this.heartbeats = heartbeats;
     this.inFlight = inFlight;
     this.random = random;
-    // A row asked for twice in one batch (a reclaim racing its own read) is claimed once. The
-    // batch's send-time reads follow its claims on the same thread: one hand-off between threads
-    // per delivery for the claim and every read, where each read was one more.
-    this.claims = new Combiner<>(this::claimAndRead, MAX_BATCH, true);
     // A send's record and its acknowledgement go together: one hand-off between threads per
     // email instead of two. The acknowledgement follows the record, as it must; if Redis fails,
     // the records stand and a reclaim acknowledges the messages later.
@@ -148,8 +144,7 @@ final class DeliveryPipeline {
               }
               return out;
             },
-            MAX_BATCH,
-            false);
+            MAX_BATCH);
     this.acks =
         new Combiner<>(
             messages -> {
@@ -158,8 +153,61 @@ final class DeliveryPipeline {
               messages.forEach(m -> out.put(m, Boolean.TRUE));
               return out;
             },
-            MAX_BATCH,
-            false);
+            MAX_BATCH);
+  }
+
+  /**
+   * Claims the ledger rows of messages read together, with the send-time reads of those claimed:
+   * one claim statement and one read per kind for the whole batch, on the caller's thread (the
+   * reader's or the reclaimer's), before the messages go to the send threads. A send thread then
+   * never waits for another thread for its claim, and a batch is exactly what one read took from
+   * the stream. Never throws: a failure reaches each message's {@link #handle}.
+   */
+  Claims claim(List<QueuedMessage> messages) {
+    java.util.Set<UUID> ids = new java.util.LinkedHashSet<>();
+    for (QueuedMessage message : messages) {
+      if (message.decodable()) {
+        ids.add(message.job().id());
+      }
+    }
+    List<UUID> all = List.copyOf(ids);
+    Map<UUID, Claimed> claimed = new java.util.HashMap<>();
+    Map<UUID, RuntimeException> failed = new java.util.HashMap<>();
+    for (int from = 0; from < all.size(); from += MAX_BATCH) {
+      List<UUID> chunk = all.subList(from, Math.min(all.size(), from + MAX_BATCH));
+      try {
+        claimed.putAll(claimAndRead(chunk));
+      } catch (RuntimeException e) {
+        chunk.forEach(id -> failed.put(id, e));
+      }
+    }
+    return new Claims(claimed, failed);
+  }
+
+  /** What {@link #claim} found for the messages of one batch. Thread-safe. */
+  static final class Claims {
+    private final Map<UUID, Claimed> claimed;
+    private final Map<UUID, RuntimeException> failed;
+    private final java.util.Set<UUID> taken = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    private Claims(Map<UUID, Claimed> claimed, Map<UUID, RuntimeException> failed) {
+      this.claimed = claimed;
+      this.failed = failed;
+    }
+
+    /**
+     * The claim of job {@code id}, or null when the row is not this consumer's to send (finished,
+     * held by a live consumer, unknown). A job read twice in one batch (a reclaim racing its own
+     * read) is given to its first message only, as a second conditional update of the row would
+     * have found it taken. Throws the failure of the statement that was to claim it.
+     */
+    Claimed take(UUID id) {
+      RuntimeException error = failed.get(id);
+      if (error != null) {
+        throw error;
+      }
+      return taken.add(id) ? claimed.get(id) : null;
+    }
   }
 
   private Map<UUID, Claimed> claimAndRead(List<UUID> ids) {
@@ -188,6 +236,11 @@ final class DeliveryPipeline {
    * could be recorded (typically PostgreSQL or Redis away), leaving it pending for reclaim.
    */
   boolean handle(QueuedMessage message) {
+    return handle(message, claim(List.of(message)));
+  }
+
+  /** {@link #handle(QueuedMessage)} with the claim made for its batch by {@link #claim}. */
+  boolean handle(QueuedMessage message, Claims claims) {
     try {
       if (!message.decodable()) {
         badPayload(message);
@@ -198,7 +251,7 @@ final class DeliveryPipeline {
       MDC.put("kind", job.kind().code());
       MDC.put("userId", job.userId().toString());
       MDC.put("attempt", Integer.toString(job.attempt()));
-      Claimed claimed = claims.get(job.id());
+      Claimed claimed = claims.take(job.id());
       if (claimed == null) {
         notOurs(message, job);
         return true;

@@ -36,8 +36,7 @@ class CombinerTest {
               batches.add(keys);
               return square(keys);
             },
-            10,
-            false);
+            10);
 
     assertThat(combiner.get(3)).isEqualTo("9");
     assertThat(combiner.get(4)).isEqualTo("16");
@@ -59,8 +58,7 @@ class CombinerTest {
               }
               return square(keys);
             },
-            100,
-            false);
+            100);
     Future<String> first = pool.submit(() -> combiner.get(1));
     assertThat(firstRunning.await(5, TimeUnit.SECONDS)).isTrue();
     List<Future<String>> others = new ArrayList<>();
@@ -92,8 +90,7 @@ class CombinerTest {
               largest.accumulateAndGet(keys.size(), Math::max);
               return square(keys);
             },
-            4,
-            false);
+            4);
     List<Future<String>> results = new ArrayList<>();
     for (int i = 0; i < 2_000; i++) {
       int key = i;
@@ -103,41 +100,6 @@ class CombinerTest {
       assertThat(results.get(i).get(10, TimeUnit.SECONDS)).isEqualTo(Integer.toString(i * i));
     }
     assertThat(largest.get()).isBetween(1, 4);
-  }
-
-  @Test
-  void inExclusiveModeAKeyAskedTwiceInOneBatchGoesToOneCallerOnly() throws Exception {
-    CountDownLatch firstRunning = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    AtomicInteger calls = new AtomicInteger();
-    List<List<Integer>> batches = new CopyOnWriteArrayList<>();
-    Combiner<Integer, String> combiner =
-        new Combiner<>(
-            keys -> {
-              batches.add(keys);
-              if (calls.incrementAndGet() == 1) {
-                firstRunning.countDown();
-                hold(release);
-              }
-              return square(keys);
-            },
-            100,
-            true);
-    Future<String> blocker = pool.submit(() -> combiner.get(0));
-    assertThat(firstRunning.await(5, TimeUnit.SECONDS)).isTrue();
-    Future<String> a = pool.submit(() -> combiner.get(7));
-    Future<String> b = pool.submit(() -> combiner.get(7));
-    org.awaitility.Awaitility.await()
-        .atMost(Duration.ofSeconds(5))
-        .until(() -> queued(combiner) == 2);
-    release.countDown();
-
-    assertThat(blocker.get(5, TimeUnit.SECONDS)).isEqualTo("0");
-    List<String> values = new ArrayList<>();
-    values.add(a.get(5, TimeUnit.SECONDS));
-    values.add(b.get(5, TimeUnit.SECONDS));
-    assertThat(values).containsExactlyInAnyOrder("49", null);
-    assertThat(batches.get(1)).containsExactly(7); // the loader saw the key once
   }
 
   @Test
@@ -159,8 +121,7 @@ class CombinerTest {
               }
               return square(keys);
             },
-            100,
-            false);
+            100);
     Future<String> blocker = pool.submit(() -> combiner.get(1));
     assertThat(firstRunning.await(5, TimeUnit.SECONDS)).isTrue();
     Future<String> a = pool.submit(() -> combiner.get(2));

@@ -140,6 +140,72 @@ class ReclaimRaceTest {
   }
 
   @Test
+  void aJobReadTwiceInOneClaimedBatchIsSentOnceAndItsSecondEntryAcknowledged(TestSmtp smtp)
+      throws Exception {
+    List<Delivery> rows = jobs(6);
+    h.queue.moveDue();
+    // The same six entries twice in one batch: read, then taken over by the same consumer before
+    // it handled them (a reclaim racing its own read).
+    List<QueuedMessage> batch = new ArrayList<>(h.queue.read("consumer-a", 6, Duration.ZERO));
+    batch.addAll(h.queue.reclaim("consumer-a", Duration.ZERO, 6));
+    assertThat(batch).hasSize(12);
+
+    try (SmtpMailer mailer = new SmtpMailer(Harness.smtp(smtp.port()))) {
+      DeliveryPipeline a = pipeline("consumer-a", mailer);
+      DeliveryPipeline.Claims claims = a.claim(batch);
+      ExecutorService pool = Executors.newFixedThreadPool(4);
+      try {
+        List<Future<Boolean>> handled = new ArrayList<>();
+        for (QueuedMessage message : batch) {
+          handled.add(pool.submit(() -> a.handle(message, claims)));
+        }
+        for (Future<Boolean> f : handled) {
+          assertThat(f.get()).isTrue();
+        }
+      } finally {
+        pool.shutdown();
+      }
+    }
+
+    assertThat(smtp.awaitMessages(6, Duration.ofSeconds(10))).hasSize(6);
+    await()
+        .during(Duration.ofMillis(500))
+        .atMost(Duration.ofSeconds(2))
+        .until(() -> smtp.messages().size() == 6);
+    for (Delivery row : rows) {
+      Delivery done = h.ledger.find(row.id()).orElseThrow();
+      assertThat(done.status()).isEqualTo(NotificationStatus.SENT);
+      assertThat(done.attempts()).isEqualTo(1);
+      assertThat(done.possibleDuplicate()).isFalse();
+    }
+    assertThat(h.metrics.count("sent")).isEqualTo(6);
+    assertThat(h.metrics.count("duplicateSuppressed")).isEqualTo(6);
+    assertThat(h.queue.stats()).isEqualTo(new QueueStats(0, 0, 0, 0));
+  }
+
+  @Test
+  void aBatchLargerThanOneStatementIsClaimedInFull(TestSmtp smtp) {
+    int n = DeliveryPipeline.MAX_BATCH + 20;
+    List<Delivery> rows = jobs(n);
+    h.queue.moveDue();
+    List<QueuedMessage> batch = h.queue.read("consumer-a", n, Duration.ZERO);
+    assertThat(batch).hasSize(n);
+
+    try (SmtpMailer mailer = new SmtpMailer(Harness.smtp(smtp.port()))) {
+      DeliveryPipeline.Claims claims = pipeline("consumer-a", mailer).claim(batch);
+
+      for (QueuedMessage message : batch) {
+        assertThat(claims.take(message.job().id())).as("claim of %s", message.jobId()).isNotNull();
+      }
+    }
+    for (Delivery row : rows) {
+      Delivery claimed = h.ledger.find(row.id()).orElseThrow();
+      assertThat(claimed.status()).isEqualTo(NotificationStatus.SENDING);
+      assertThat(claimed.leaseOwner()).isEqualTo("consumer-a");
+    }
+  }
+
+  @Test
   void aReclaimRacingASlowOriginalFindsTheLeaseHeldAndSendsNothing() {
     try (ScriptedSmtpServer slow = ScriptedSmtpServer.start(n -> ScriptedSmtpServer.slow(2500))) {
       Delivery row = jobs(1).get(0);
