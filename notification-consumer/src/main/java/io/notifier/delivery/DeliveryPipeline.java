@@ -198,8 +198,8 @@ final class DeliveryPipeline {
     /**
      * The claim of job {@code id}, or null when the row is not this consumer's to send (finished,
      * held by a live consumer, unknown). A job read twice in one batch (a reclaim racing its own
-     * read) is given to its first message only, as a second conditional update of the row would
-     * have found it taken. Throws the failure of the statement that was to claim it.
+     * read) is given to whichever of its messages takes it first, as a second conditional update of
+     * the row would have found it taken. Throws the failure of the statement that was to claim it.
      */
     Claimed take(UUID id) {
       RuntimeException error = failed.get(id);
