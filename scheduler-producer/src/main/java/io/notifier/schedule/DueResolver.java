@@ -20,12 +20,15 @@ import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.jooq.CommonTableExpression;
 import org.jooq.Condition;
 import org.jooq.Cursor;
 import org.jooq.DSLContext;
+import org.jooq.DataType;
 import org.jooq.Field;
 import org.jooq.Record;
 import org.jooq.Record5;
@@ -207,8 +210,9 @@ final class DueResolver {
   }
 
   /**
-   * The statement {@link #resolve} runs (for EXPLAIN); null when the part has nothing to look at
-   * (wall-clock kinds in a window without slots).
+   * The statement {@link #resolve} runs (also for EXPLAIN); null when the part has nothing to look
+   * at (wall-clock kinds in a window without slots). Built and rendered once per {@link Shape}; a
+   * tick only binds its values (see {@link Statement}).
    */
   ResultQuery<Record> query(
       DSLContext tx,
@@ -218,42 +222,188 @@ final class DueResolver {
       Instant now,
       OffsetDateTime lateSince,
       Part part) {
-    List<CommonTableExpression<?>> ctes = new ArrayList<>();
-    List<Select<Record>> planned = new ArrayList<>();
-    ZoneArrays arrays = part.wallClock ? ZoneArrays.of(groups) : null;
-    if (arrays != null) {
-      ctes.add(arrays.zones());
-      ctes.add(arrays.slots());
-      for (WallKind kind : List.of(NOTES, DIGEST, TOMORROW)) {
-        CommonTableExpression<?> cand = wallClockCandidates(kind, arrays);
-        ctes.add(cand);
-        planned.add(wallClockRows(kind, cand, now));
+    Map<Arg, Object> values = new EnumMap<>(Arg.class);
+    boolean wallClock = part.wallClock && ZoneArrays.values(groups, values);
+    if (!wallClock && !part.reminders) {
+      return null;
+    }
+    boolean late = part.reminders && lateSince != null;
+    if (wallClock) {
+      for (WallKind kind : WALL_KINDS) {
+        values.put(kind.staleBefore(), utc(now.minus(staleness.grace(kind.kind()).orElseThrow())));
       }
     }
     if (part.reminders) {
-      addReminders(ctes, planned, from, to, now, lateSince);
+      values.put(Arg.NOW, utc(now));
+      values.put(Arg.REMINDER_LOW, reminderStarts(from));
+      values.put(Arg.REMINDER_HIGH, reminderStarts(to));
+      if (late) {
+        values.put(Arg.LATE_START, reminderStarts(from));
+        values.put(Arg.CHANGED_SINCE, lateSince);
+      }
     }
-    if (planned.isEmpty()) {
-      return null;
+    Shape shape = new Shape(wallClock, part.reminders, late);
+    return statements.computeIfAbsent(shape, k -> Statement.render(tx, build(k))).bind(tx, values);
+  }
+
+  /** The statement of {@code shape}, its per-tick values as {@link Arg} placeholders. */
+  private static Built build(Shape shape) {
+    Placeholders p = new Placeholders();
+    List<CommonTableExpression<?>> ctes = new ArrayList<>();
+    List<Select<Record>> planned = new ArrayList<>();
+    if (shape.wallClock()) {
+      ZoneArrays arrays = ZoneArrays.ctes(p);
+      ctes.add(arrays.zones());
+      ctes.add(arrays.slots());
+      for (WallKind kind : WALL_KINDS) {
+        CommonTableExpression<?> cand = wallClockCandidates(kind, arrays);
+        ctes.add(cand);
+        planned.add(wallClockRows(kind, cand, p));
+      }
+    }
+    if (shape.reminders()) {
+      addReminders(ctes, planned, shape.late(), p);
     }
     Select<Record> all = planned.get(0);
     for (int i = 1; i < planned.size(); i++) {
       all = all.unionAll(planned.get(i));
     }
-    return insertReturning(tx, ctes, all);
+    return new Built(insertReturning(ctes, all), p);
   }
 
-  private void addReminders(
+  /** The starts of appointments whose reminders fall due at {@code at}, one per offset. */
+  private static OffsetDateTime[] reminderStarts(Instant at) {
+    OffsetDateTime[] starts = new OffsetDateTime[REMINDER_MINUTES.length];
+    for (int i = 0; i < starts.length; i++) {
+      starts[i] = utc(at.plus(Duration.ofMinutes(REMINDER_MINUTES[i])));
+    }
+    return starts;
+  }
+
+  private static Integer[] reminderMinutes() {
+    return java.util.Arrays.stream(REMINDER_MINUTES).boxed().toArray(Integer[]::new);
+  }
+
+  // ---- one statement per shape, bound per tick ----------------------------------------------
+
+  /** Which kinds, and so which text, a statement has. */
+  private record Shape(boolean wallClock, boolean reminders, boolean late) {}
+
+  /**
+   * What a statement binds per tick; everything else in it is constant. Building the statement with
+   * jOOQ's DSL and rendering it took 5-40 ms of a tick's client time in the benchmark's idle ticks
+   * (the code is cold in a process that ticks once a minute), more than the database took to run
+   * it; the text is the same every tick.
+   */
+  enum Arg {
+    GROUP_NO(SQLDataType.INTEGER.array()),
+    GROUP_ZONE(SQLDataType.CLOB.array()),
+    SLOT_GROUP(SQLDataType.INTEGER.array()),
+    SLOT_TIME(SQLDataType.CLOB.array()),
+    SLOT_DATE(SQLDataType.LOCALDATE.array()),
+    SLOT_DUE(SQLDataType.TIMESTAMPWITHTIMEZONE.array()),
+    SLOT_DAY(SQLDataType.INTEGER.array()),
+    STALE_BEFORE_NOTES(SQLDataType.TIMESTAMPWITHTIMEZONE),
+    STALE_BEFORE_DIGEST(SQLDataType.TIMESTAMPWITHTIMEZONE),
+    STALE_BEFORE_TOMORROW(SQLDataType.TIMESTAMPWITHTIMEZONE),
+    REMINDER_LOW(SQLDataType.TIMESTAMPWITHTIMEZONE.array()),
+    REMINDER_HIGH(SQLDataType.TIMESTAMPWITHTIMEZONE.array()),
+    LATE_START(SQLDataType.TIMESTAMPWITHTIMEZONE.array()),
+    CHANGED_SINCE(SQLDataType.TIMESTAMPWITHTIMEZONE),
+    NOW(SQLDataType.TIMESTAMPWITHTIMEZONE);
+
+    private final DataType<?> type;
+
+    Arg(DataType<?> type) {
+      this.type = type;
+    }
+  }
+
+  /**
+   * The {@link Arg}s of a statement being built. Each is a bind value holding an object no other
+   * bind value holds, so that {@link Statement#render} finds its positions by identity.
+   */
+  private static final class Placeholders {
+    private final Map<Object, Arg> byMarker = new java.util.IdentityHashMap<>();
+
+    @SuppressWarnings("unchecked")
+    <T> Field<T> field(Arg arg, Class<T> javaType) {
+      if (!javaType.equals(arg.type.getType())) {
+        throw new IllegalArgumentException(
+            arg + " is a " + arg.type.getType() + ", not " + javaType);
+      }
+      Object marker =
+          javaType.isArray()
+              ? java.lang.reflect.Array.newInstance(javaType.getComponentType(), 0)
+              : OffsetDateTime.of(1900 + arg.ordinal(), 1, 1, 0, 0, 0, 0, ZoneOffset.UTC);
+      byMarker.put(marker, arg);
+      return DSL.val((T) marker, (DataType<T>) arg.type);
+    }
+  }
+
+  /** A statement built with its placeholders. */
+  private record Built(ResultQuery<Record> query, Placeholders placeholders) {}
+
+  /**
+   * A statement rendered once: its text, and for each bind position either the {@link Arg} bound
+   * there or the constant the statement was built with.
+   */
+  private record Statement(String sql, Arg[] args, Object[] constants, Field<?>[] fields) {
+
+    static Statement render(DSLContext tx, Built built) {
+      List<Object> binds = tx.extractBindValues(built.query());
+      Map<Object, Arg> markers = built.placeholders().byMarker;
+      java.util.Set<Object> unplaced =
+          java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+      unplaced.addAll(markers.keySet());
+      Arg[] args = new Arg[binds.size()];
+      Object[] constants = new Object[binds.size()];
+      for (int i = 0; i < args.length; i++) {
+        Arg arg = markers.get(binds.get(i));
+        unplaced.remove(binds.get(i));
+        if (arg == null) {
+          constants[i] = binds.get(i);
+        } else {
+          args[i] = arg;
+        }
+      }
+      if (!unplaced.isEmpty()) {
+        // jOOQ copied a placeholder's value: its positions cannot be found.
+        throw new IllegalStateException(
+            "unplaced resolver values: " + unplaced.stream().map(markers::get).toList());
+      }
+      return new Statement(tx.render(built.query()), args, constants, built.query().fields());
+    }
+
+    /**
+     * This statement with the tick's values, every {@link Arg} it places given in {@code values}.
+     */
+    ResultQuery<Record> bind(DSLContext tx, Map<Arg, Object> values) {
+      Object[] bindings = new Object[args.length];
+      for (int i = 0; i < args.length; i++) {
+        if (args[i] == null) {
+          bindings[i] = constants[i];
+        } else if (values.containsKey(args[i])) {
+          bindings[i] = values.get(args[i]);
+        } else {
+          throw new IllegalArgumentException("no value for " + args[i]);
+        }
+      }
+      return tx.resultQuery(sql, bindings).coerce(fields);
+    }
+  }
+
+  private final Map<Shape, Statement> statements = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private static void addReminders(
       List<CommonTableExpression<?>> ctes,
       List<Select<Record>> planned,
-      Instant from,
-      Instant to,
-      Instant now,
-      OffsetDateTime lateSince) {
+      boolean late,
+      Placeholders p) {
     Select<Record5<UUID, UUID, OffsetDateTime, Integer, Boolean>> appointments =
-        appointmentCandidates(from, to);
-    if (lateSince != null) {
-      appointments = appointments.unionAll(lateAppointmentCandidates(from, lateSince, now));
+        appointmentCandidates(p);
+    if (late) {
+      appointments = appointments.unionAll(lateAppointmentCandidates(p));
     }
     // In workspace order, so the re-checks probe the workspaces and settings indexes in order.
     Table<?> unordered = appointments.asTable("a");
@@ -264,7 +414,7 @@ final class DueResolver {
                     .from(unordered)
                     .orderBy(unordered.field("workspace_id", UUID.class)));
     ctes.add(cand);
-    planned.add(reminderRows(cand, now));
+    planned.add(reminderRows(cand, p));
   }
 
   // ---- wall-clock kinds ---------------------------------------------------------------------
@@ -276,7 +426,8 @@ final class DueResolver {
       TableField<NotifierUserScheduleRecord, String> indexTime,
       TableField<UserNotificationSettingsRecord, String> settingsTime,
       TableField<UserNotificationSettingsRecord, Boolean> enabled,
-      TableField<UserNotificationSettingsRecord, Integer[]> days) {}
+      TableField<UserNotificationSettingsRecord, Integer[]> days,
+      Arg staleBefore) {}
 
   private static final WallKind NOTES =
       new WallKind(
@@ -285,7 +436,8 @@ final class DueResolver {
           NOTIFIER_USER_SCHEDULE.NOTES_REMINDER_TIME,
           USER_NOTIFICATION_SETTINGS.NOTES_REMINDER_TIME,
           USER_NOTIFICATION_SETTINGS.NOTES_REMINDER_ENABLED,
-          null);
+          null,
+          Arg.STALE_BEFORE_NOTES);
   private static final WallKind DIGEST =
       new WallKind(
           NotificationKind.DAILY_DIGEST,
@@ -293,7 +445,8 @@ final class DueResolver {
           NOTIFIER_USER_SCHEDULE.DIGEST_TIME,
           USER_NOTIFICATION_SETTINGS.DIGEST_TIME,
           USER_NOTIFICATION_SETTINGS.DIGEST_ENABLED,
-          USER_NOTIFICATION_SETTINGS.DIGEST_DAYS);
+          USER_NOTIFICATION_SETTINGS.DIGEST_DAYS,
+          Arg.STALE_BEFORE_DIGEST);
   private static final WallKind TOMORROW =
       new WallKind(
           NotificationKind.TOMORROW_DIGEST,
@@ -301,7 +454,10 @@ final class DueResolver {
           NOTIFIER_USER_SCHEDULE.TOMORROW_DIGEST_TIME,
           USER_NOTIFICATION_SETTINGS.TOMORROW_DIGEST_TIME,
           USER_NOTIFICATION_SETTINGS.TOMORROW_DIGEST_ENABLED,
-          USER_NOTIFICATION_SETTINGS.TOMORROW_DIGEST_DAYS);
+          USER_NOTIFICATION_SETTINGS.TOMORROW_DIGEST_DAYS,
+          Arg.STALE_BEFORE_TOMORROW);
+
+  private static final List<WallKind> WALL_KINDS = List.of(NOTES, DIGEST, TOMORROW);
 
   /**
    * The zone groups as two arrays: {@code g(group_no, zone_key)}, every zone key with its group,
@@ -310,7 +466,8 @@ final class DueResolver {
    */
   private record ZoneArrays(CommonTableExpression<?> zones, CommonTableExpression<?> slots) {
 
-    static ZoneArrays of(List<ZoneGroup> groups) {
+    /** Puts the groups' arrays into {@code values}; false when the window has no slot. */
+    static boolean values(List<ZoneGroup> groups, Map<Arg, Object> values) {
       List<Integer> groupNo = new ArrayList<>();
       List<String> groupZone = new ArrayList<>();
       List<Integer> slotGroup = new ArrayList<>();
@@ -333,13 +490,23 @@ final class DueResolver {
         }
       }
       if (slotGroup.isEmpty() || groupNo.isEmpty()) {
-        return null;
+        return false;
       }
+      values.put(Arg.GROUP_NO, groupNo.toArray(Integer[]::new));
+      values.put(Arg.GROUP_ZONE, groupZone.toArray(String[]::new));
+      values.put(Arg.SLOT_GROUP, slotGroup.toArray(Integer[]::new));
+      values.put(Arg.SLOT_TIME, slotTime.toArray(String[]::new));
+      values.put(Arg.SLOT_DATE, slotDate.toArray(LocalDate[]::new));
+      values.put(Arg.SLOT_DUE, slotDue.toArray(OffsetDateTime[]::new));
+      values.put(Arg.SLOT_DAY, slotDay.toArray(Integer[]::new));
+      return true;
+    }
+
+    static ZoneArrays ctes(Placeholders p) {
       Table<?> zoneTable =
           DSL.table(
                   "unnest({0}, {1})",
-                  DSL.val(groupNo.toArray(Integer[]::new), SQLDataType.INTEGER.array()),
-                  DSL.val(groupZone.toArray(String[]::new), SQLDataType.CLOB.array()))
+                  p.field(Arg.GROUP_NO, Integer[].class), p.field(Arg.GROUP_ZONE, String[].class))
               .as("gz", "group_no", "zone_key");
       CommonTableExpression<?> zones =
           DSL.name("g")
@@ -351,13 +518,11 @@ final class DueResolver {
       Table<?> slotTable =
           DSL.table(
                   "unnest({0}, {1}, {2}, {3}, {4})",
-                  DSL.val(slotGroup.toArray(Integer[]::new), SQLDataType.INTEGER.array()),
-                  DSL.val(slotTime.toArray(String[]::new), SQLDataType.CLOB.array()),
-                  DSL.val(slotDate.toArray(LocalDate[]::new), SQLDataType.LOCALDATE.array()),
-                  DSL.val(
-                      slotDue.toArray(OffsetDateTime[]::new),
-                      SQLDataType.TIMESTAMPWITHTIMEZONE.array()),
-                  DSL.val(slotDay.toArray(Integer[]::new), SQLDataType.INTEGER.array()))
+                  p.field(Arg.SLOT_GROUP, Integer[].class),
+                  p.field(Arg.SLOT_TIME, String[].class),
+                  p.field(Arg.SLOT_DATE, LocalDate[].class),
+                  p.field(Arg.SLOT_DUE, OffsetDateTime[].class),
+                  p.field(Arg.SLOT_DAY, Integer[].class))
               .as("ms", "group_no", "hhmm", "local_date", "due", "dow");
       CommonTableExpression<?> slots =
           DSL.name("m")
@@ -416,7 +581,8 @@ final class DueResolver {
   }
 
   /** One wall-clock kind's planned rows: candidates re-checked against PazPaz's own rows. */
-  private Select<Record> wallClockRows(WallKind spec, CommonTableExpression<?> cand, Instant now) {
+  private static Select<Record> wallClockRows(
+      WallKind spec, CommonTableExpression<?> cand, Placeholders p) {
     Field<UUID> cUser = cand.field("user_id", UUID.class);
     Field<String> cZone = cand.field("zone_key", String.class);
     Field<String> cTime = cand.field("hhmm", String.class);
@@ -459,8 +625,7 @@ final class DueResolver {
                     .offset(DSL.inline(0)))
             .as("live_user");
     Field<UUID> userId = live.field(u.ID);
-    OffsetDateTime staleBefore = utc(now.minus(staleness.grace(spec.kind()).orElseThrow()));
-    Condition stale = cDue.lt(staleBefore);
+    Condition stale = cDue.lt(p.field(spec.staleBefore(), OffsetDateTime.class));
     Field<String> dedupKey =
         DSL.concat(
             DSL.inline(spec.kind().code() + ":"),
@@ -492,22 +657,13 @@ final class DueResolver {
    * {@code (from + m, to + m]} (the partial index on scheduled_start, one range per offset).
    */
   private static Select<Record5<UUID, UUID, OffsetDateTime, Integer, Boolean>>
-      appointmentCandidates(Instant from, Instant to) {
-    int n = REMINDER_MINUTES.length;
-    Integer[] minutes = new Integer[n];
-    OffsetDateTime[] low = new OffsetDateTime[n];
-    OffsetDateTime[] high = new OffsetDateTime[n];
-    for (int i = 0; i < n; i++) {
-      minutes[i] = REMINDER_MINUTES[i];
-      low[i] = utc(from.plus(Duration.ofMinutes(REMINDER_MINUTES[i])));
-      high[i] = utc(to.plus(Duration.ofMinutes(REMINDER_MINUTES[i])));
-    }
+      appointmentCandidates(Placeholders p) {
     Table<?> offsets =
         DSL.table(
                 "unnest({0}, {1}, {2})",
-                DSL.val(minutes, SQLDataType.INTEGER.array()),
-                DSL.val(low, SQLDataType.TIMESTAMPWITHTIMEZONE.array()),
-                DSL.val(high, SQLDataType.TIMESTAMPWITHTIMEZONE.array()))
+                DSL.val(reminderMinutes(), SQLDataType.INTEGER.array()),
+                p.field(Arg.REMINDER_LOW, OffsetDateTime[].class),
+                p.field(Arg.REMINDER_HIGH, OffsetDateTime[].class))
             .as("o", "m", "low", "high");
     var a = APPOINTMENTS;
     // One index range scan on scheduled_start per offset, whatever the planner guesses.
@@ -540,20 +696,13 @@ final class DueResolver {
    * appointments(updated_at), so a tick reads only what changed since the last.
    */
   private static Select<Record5<UUID, UUID, OffsetDateTime, Integer, Boolean>>
-      lateAppointmentCandidates(Instant from, OffsetDateTime changedSince, Instant now) {
-    int n = REMINDER_MINUTES.length;
-    Integer[] minutes = new Integer[n];
-    OffsetDateTime[] latestStart = new OffsetDateTime[n];
-    for (int i = 0; i < n; i++) {
-      minutes[i] = REMINDER_MINUTES[i];
-      // start - m <= from  <=>  start <= from + m
-      latestStart[i] = utc(from.plus(Duration.ofMinutes(REMINDER_MINUTES[i])));
-    }
+      lateAppointmentCandidates(Placeholders p) {
+    // start - m <= from  <=>  start <= from + m
     Table<?> offsets =
         DSL.table(
                 "unnest({0}, {1})",
-                DSL.val(minutes, SQLDataType.INTEGER.array()),
-                DSL.val(latestStart, SQLDataType.TIMESTAMPWITHTIMEZONE.array()))
+                DSL.val(reminderMinutes(), SQLDataType.INTEGER.array()),
+                p.field(Arg.LATE_START, OffsetDateTime[].class))
             .as("lo", "m", "latest_start");
     var a = APPOINTMENTS;
     return DSL.select(
@@ -566,12 +715,12 @@ final class DueResolver {
         .join(offsets)
         .on(a.SCHEDULED_START.le(DSL.field(DSL.name("lo", "latest_start"), OffsetDateTime.class)))
         .where(a.STATUS.eq("scheduled"))
-        .and(a.UPDATED_AT.ge(changedSince))
-        .and(a.SCHEDULED_START.gt(utc(now)));
+        .and(a.UPDATED_AT.ge(p.field(Arg.CHANGED_SINCE, OffsetDateTime.class)))
+        .and(a.SCHEDULED_START.gt(p.field(Arg.NOW, OffsetDateTime.class)));
   }
 
   /** Appointment candidates joined to every eligible user of the workspace who wants offset m. */
-  private static Select<Record> reminderRows(CommonTableExpression<?> cand, Instant now) {
+  private static Select<Record> reminderRows(CommonTableExpression<?> cand, Placeholders p) {
     Field<UUID> cAppointment = cand.field("appointment_id", UUID.class);
     Field<UUID> cWorkspace = cand.field("workspace_id", UUID.class);
     Field<OffsetDateTime> cStart = cand.field("scheduled_start", OffsetDateTime.class);
@@ -599,7 +748,7 @@ final class DueResolver {
                     .offset(DSL.inline(0)))
             .as("recipient");
     Field<UUID> userId = recipients.field(u.ID);
-    Condition started = cStart.le(utc(now));
+    Condition started = cStart.le(p.field(Arg.NOW, OffsetDateTime.class));
     Field<String> dedupKey =
         DSL.concat(
             DSL.inline(NotificationKind.APPOINTMENT_REMINDER.code() + ":"),
@@ -671,7 +820,7 @@ final class DueResolver {
    * row inserted for it, if any.
    */
   private static ResultQuery<Record> insertReturning(
-      DSLContext tx, List<CommonTableExpression<?>> before, Select<Record> plannedSelect) {
+      List<CommonTableExpression<?>> before, Select<Record> plannedSelect) {
     CommonTableExpression<?> planned = DSL.name("planned").as(plannedSelect);
     var d = NOTIFIER_DELIVERIES;
     Field<String> pKey = planned.field("dedup_key", String.class);
@@ -721,7 +870,7 @@ final class DueResolver {
     ctes.add(ins);
     List<SelectField<?>> out = new ArrayList<>(List.of(planned.fields()));
     out.add(ins.field("id", UUID.class).as("inserted_id"));
-    return tx.with(ctes)
+    return DSL.with(ctes)
         .select(out)
         .from(planned)
         .leftJoin(ins)
