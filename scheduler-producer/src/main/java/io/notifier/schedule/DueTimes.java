@@ -79,6 +79,13 @@ public final class DueTimes {
   /** The earliest whole-minute wall time of {@code zone} that fires strictly after {@code at}. */
   static LocalDateTime firstWallTimeFiringAfter(ZoneId zone, Instant at) {
     LocalDateTime guess = LocalDateTime.ofInstant(at, zone).truncatedTo(ChronoUnit.MINUTES);
+    // Away from a transition the answer is the next minute. Fire instants never decrease with the
+    // wall time, so this pair is the boundary the search below would find, in two look-ups
+    // instead of about fifteen (a tick does this for every zone, twice).
+    LocalDateTime next = guess.plusMinutes(1);
+    if (!fireInstant(zone, guess).isAfter(at) && fireInstant(zone, next).isAfter(at)) {
+      return next;
+    }
     long low = -SEARCH_MINUTES; // fires at or before `at`
     long high = SEARCH_MINUTES; // fires after `at`
     if (fireInstant(zone, guess.plusMinutes(low)).isAfter(at)
