@@ -291,11 +291,11 @@ final class DueResolver {
 
   /**
    * What a statement binds per tick; everything else in it is constant. Building the statement with
-   * jOOQ's DSL and rendering it took 5-40 ms of a tick's client time in the benchmark's idle ticks
-   * (the code is cold in a process that ticks once a minute), more than the database took to run
+   * jOOQ's DSL and rendering it took 10-60 ms of client CPU per tick in the benchmark's idle ticks
+   * (the code stays cold in a process that ticks once a minute), more than PostgreSQL took to run
    * it; the text is the same every tick.
    */
-  enum Arg {
+  private enum Arg {
     GROUP_NO(SQLDataType.INTEGER.array()),
     GROUP_ZONE(SQLDataType.CLOB.array()),
     SLOT_GROUP(SQLDataType.INTEGER.array()),
