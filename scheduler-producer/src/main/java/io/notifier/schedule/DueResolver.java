@@ -238,7 +238,6 @@ final class DueResolver {
       values.put(Arg.REMINDER_LOW, reminderStarts(from));
       values.put(Arg.REMINDER_HIGH, reminderStarts(to));
       if (late) {
-        values.put(Arg.LATE_START, reminderStarts(from));
         values.put(Arg.CHANGED_SINCE, lateSince);
       }
     }
@@ -308,7 +307,6 @@ final class DueResolver {
     STALE_BEFORE_TOMORROW(SQLDataType.TIMESTAMPWITHTIMEZONE),
     REMINDER_LOW(SQLDataType.TIMESTAMPWITHTIMEZONE.array()),
     REMINDER_HIGH(SQLDataType.TIMESTAMPWITHTIMEZONE.array()),
-    LATE_START(SQLDataType.TIMESTAMPWITHTIMEZONE.array()),
     CHANGED_SINCE(SQLDataType.TIMESTAMPWITHTIMEZONE),
     NOW(SQLDataType.TIMESTAMPWITHTIMEZONE);
 
@@ -697,12 +695,12 @@ final class DueResolver {
    */
   private static Select<Record5<UUID, UUID, OffsetDateTime, Integer, Boolean>>
       lateAppointmentCandidates(Placeholders p) {
-    // start - m <= from  <=>  start <= from + m
+    // start - m <= from  <=>  start <= from + m: the window's own low bounds.
     Table<?> offsets =
         DSL.table(
                 "unnest({0}, {1})",
                 DSL.val(reminderMinutes(), SQLDataType.INTEGER.array()),
-                p.field(Arg.LATE_START, OffsetDateTime[].class))
+                p.field(Arg.REMINDER_LOW, OffsetDateTime[].class))
             .as("lo", "m", "latest_start");
     var a = APPOINTMENTS;
     return DSL.select(
