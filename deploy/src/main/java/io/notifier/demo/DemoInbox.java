@@ -167,9 +167,14 @@ final class DemoInbox implements AutoCloseable {
       saved.incrementAndGet();
       String delivery = header(arrival.message(), DELIVERY_HEADER, "?");
       listener.accept(new Email(arrival.at(), kind, arrival.recipient(), delivery, subject, file));
-    } catch (IOException | MessagingException | RuntimeException e) {
+    } catch (IOException e) {
       metrics.loopError(LOOP);
-      LOG.warn("could not save or report a received email: {}", e.toString());
+      // Names the demo's mail folder and a file named by time and kind: no personal data.
+      LOG.warn("could not write a demo email's file: {}", e.toString());
+    } catch (MessagingException | RuntimeException e) {
+      metrics.loopError(LOOP);
+      // Their messages may quote the email's headers, its recipient among them: the class only.
+      LOG.warn("could not save or report a received email: {}", e.getClass().getName());
     }
   }
 

@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * Every log line of the JVM while open, rendered by the production JSON encoder (message,
  * arguments, MDC, stack traces), with the notifier's own loggers at DEBUG.
  */
-final class LogCapture extends AppenderBase<ILoggingEvent> implements AutoCloseable {
+public final class LogCapture extends AppenderBase<ILoggingEvent> implements AutoCloseable {
 
   private final List<String> lines = new CopyOnWriteArrayList<>();
   private final LogstashEncoder encoder = new LogstashEncoder();
@@ -23,7 +23,7 @@ final class LogCapture extends AppenderBase<ILoggingEvent> implements AutoClosea
   private final Logger notifier;
   private final Level notifierLevel;
 
-  LogCapture() {
+  public LogCapture() {
     LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
     setContext(context);
     encoder.setContext(context);
@@ -41,17 +41,17 @@ final class LogCapture extends AppenderBase<ILoggingEvent> implements AutoClosea
     lines.add(new String(encoder.encode(event), StandardCharsets.UTF_8));
   }
 
-  List<String> lines() {
+  public List<String> lines() {
     return List.copyOf(lines);
   }
 
   /** The last {@code n} lines, for failure messages. */
-  String tail(int n) {
+  public String tail(int n) {
     List<String> all = lines();
     return String.join("", all.subList(Math.max(0, all.size() - n), all.size()));
   }
 
-  String all() {
+  public String all() {
     return String.join("", lines);
   }
 

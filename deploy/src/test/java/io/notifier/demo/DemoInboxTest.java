@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.notifier.app.LogCapture;
 import io.notifier.app.UserException;
 import io.notifier.metrics.NotifierMetrics;
 import io.notifier.testing.SettableClock;
@@ -66,6 +67,40 @@ class DemoInboxTest {
     assertThat(Demo.shown(reported.get(1)))
         .as("a configured database's real address is never printed")
         .isEqualTo("delivery d-2");
+  }
+
+  @Test
+  void anEmailThatCannotBeReportedIsLoggedWithoutWhatTheFailureQuotedOfIt() throws Exception {
+    List<DemoInbox.Email> reported = new CopyOnWriteArrayList<>();
+    try (LogCapture logs = new LogCapture()) {
+      DemoInbox inbox =
+          DemoInbox.start(
+              folder,
+              new SettableClock(),
+              NotifierMetrics.NOOP,
+              email -> {
+                if (email.delivery().equals("d-1")) {
+                  throw new IllegalStateException("cannot show " + email.recipient());
+                }
+                reported.add(email);
+              });
+      try {
+        send(inbox.port(), "real.person@clinic.example", "daily_digest", "d-1", "Your day");
+        send(inbox.port(), "dana.levi@demo.pazpaz.example", "daily_digest", "d-2", "Your day");
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> reported.size() == 1);
+      } finally {
+        inbox.close();
+      }
+
+      assertThat(logs.all())
+          .as("the failure is logged, by its class")
+          .contains("could not save or report a received email")
+          .contains("IllegalStateException")
+          .as("the recipient the failure quoted is not")
+          .doesNotContain("real.person@clinic.example");
+      assertThat(reported.get(0).delivery()).as("the next email is still saved").isEqualTo("d-2");
+    }
   }
 
   @Test
