@@ -151,7 +151,6 @@ final class Deployment implements AutoCloseable {
         databaseProxies.computeIfAbsent(name, n -> new TcpProxy(n + "-pg", pgHost, pgPort));
     TcpProxy redis =
         redisProxies.computeIfAbsent(name, n -> new TcpProxy(n + "-redis", redisHost, redisPort));
-    int httpPort = freePort();
     Map<String, String> env = new LinkedHashMap<>();
     env.put("NOTIFIER_DATABASE_URL", "jdbc:postgresql://127.0.0.1:" + pg.port() + "/" + dbName);
     env.put("NOTIFIER_DATABASE_USER", db.user());
@@ -162,7 +161,7 @@ final class Deployment implements AutoCloseable {
     env.put("NOTIFIER_REDIS_NAMESPACE", namespace);
     env.put("NOTIFIER_REDIS_TIMEOUT", "2s");
     env.put("NOTIFIER_CLOCK", time.environmentValue());
-    env.put("NOTIFIER_HTTP_PORT", Integer.toString(httpPort));
+    env.put("NOTIFIER_HTTP_PORT", "0"); // the process picks one and logs it (NotifierProcess)
     env.put("NOTIFIER_HTTP_BIND", "127.0.0.1");
     env.put("NOTIFIER_LOOK_AHEAD", "20m");
     env.put("NOTIFIER_LEADER_LEASE", "3s");
@@ -188,7 +187,7 @@ final class Deployment implements AutoCloseable {
     env.put(idVariable, workerId);
     env.putAll(overrides);
     NotifierProcess process =
-        NotifierProcess.start(name, workerId, command, env, httpPort, dir.resolve(name + ".log"));
+        NotifierProcess.start(name, workerId, command, env, dir.resolve(name + ".log"));
     processes.add(process);
     return process;
   }

@@ -37,27 +37,32 @@ final class NotifierProcess {
   private static final List<String> JVM_OPTIONS =
       List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k");
 
+  /** The line the HTTP server logs once it listens, with the port it was given (JSON-escaped). */
+  private static final Pattern LISTENING =
+      Pattern.compile("\"message\":\"HTTP server listening on port (\\d+)\"");
+
   final String name;
   final String workerId;
-  final int httpPort;
   final Path log;
+  private final long logStart;
   private final Process process;
+  private volatile int httpPort;
 
-  private NotifierProcess(String name, String workerId, int httpPort, Path log, Process process) {
+  private NotifierProcess(String name, String workerId, Path log, long logStart, Process process) {
     this.name = name;
     this.workerId = workerId;
-    this.httpPort = httpPort;
     this.log = log;
+    this.logStart = logStart;
     this.process = process;
   }
 
+  /**
+   * Starts a process whose HTTP server listens on a port it picks itself ({@code
+   * NOTIFIER_HTTP_PORT=0} in {@code env}) and logs: a port chosen here and handed over could be
+   * taken by another socket before the child binds it (a consumer once failed to start so).
+   */
   static NotifierProcess start(
-      String name,
-      String workerId,
-      List<String> command,
-      Map<String, String> env,
-      int httpPort,
-      Path log) {
+      String name, String workerId, List<String> command, Map<String, String> env, Path log) {
     List<String> args = new ArrayList<>();
     args.add(javaBinary());
     args.addAll(JVM_OPTIONS);
@@ -75,7 +80,9 @@ final class NotifierProcess {
     builder.environment().keySet().removeIf(k -> k.startsWith("NOTIFIER_"));
     builder.environment().putAll(env);
     try {
-      return new NotifierProcess(name, workerId, httpPort, log, builder.start());
+      // A restarted process appends to its predecessor's log: its own lines begin here.
+      long logStart = Files.exists(log) ? Files.size(log) : 0;
+      return new NotifierProcess(name, workerId, log, logStart, builder.start());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start " + name, e);
     }
@@ -136,12 +143,41 @@ final class NotifierProcess {
     }
   }
 
+  /** The port this process's HTTP server listens on, or 0 before it has logged it. */
+  int httpPort() {
+    int port = httpPort;
+    if (port == 0) {
+      port = listeningPort();
+      httpPort = port;
+    }
+    return port;
+  }
+
+  private int listeningPort() {
+    try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(log.toFile(), "r")) {
+      if (file.length() <= logStart) {
+        return 0;
+      }
+      file.seek(logStart);
+      byte[] written = new byte[(int) (file.length() - logStart)];
+      file.readFully(written);
+      Matcher m = LISTENING.matcher(new String(written, java.nio.charset.StandardCharsets.UTF_8));
+      return m.find() ? Integer.parseInt(m.group(1)) : 0;
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+
   /** The Prometheus text of /metrics, or "" while the process does not answer. */
   String scrape() {
+    int port = httpPort();
+    if (port == 0) {
+      return "";
+    }
     try {
       HttpResponse<String> response =
           HTTP.send(
-              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/metrics"))
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
                   .timeout(Duration.ofSeconds(5))
                   .build(),
               HttpResponse.BodyHandlers.ofString());
