@@ -4,11 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.File;
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -154,14 +156,14 @@ final class NotifierProcess {
   }
 
   private int listeningPort() {
-    try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(log.toFile(), "r")) {
+    try (RandomAccessFile file = new RandomAccessFile(log.toFile(), "r")) {
       if (file.length() <= logStart) {
         return 0;
       }
       file.seek(logStart);
       byte[] written = new byte[(int) (file.length() - logStart)];
       file.readFully(written);
-      Matcher m = LISTENING.matcher(new String(written, java.nio.charset.StandardCharsets.UTF_8));
+      Matcher m = LISTENING.matcher(new String(written, StandardCharsets.UTF_8));
       return m.find() ? Integer.parseInt(m.group(1)) : 0;
     } catch (IOException e) {
       return 0;
